@@ -1,0 +1,33 @@
+# Everything runs in a virtual environment inside the repository (.venv), created on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test bench i18n clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "amlnbtools needs Python 3.10 or newer: set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[lab,local,test]"
+	touch $(STAMP)
+
+## demo: open the tour in JupyterLab on the bundled sample data
+demo: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/01_diagnose_logs.ipynb
+
+## test: run every test (unit, property, notebooks under nbval)
+test: $(STAMP)
+	$(PY) -m pytest
+
+## bench: run the benchmarks and print their ratios
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+## i18n: refresh the message template and catalogs after changing user-facing text
+i18n: $(STAMP)
+	$(PY) tools/i18n.py update
+
+clean:
+	rm -rf $(VENV)

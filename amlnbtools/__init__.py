@@ -1,0 +1,53 @@
+"""amlnbtools: notebook panels that take Azure Machine Learning users from "it failed" to the fix.
+
+The top-level names are loaded on first use, so ``import amlnbtools`` stays light: it never
+imports azureml, pandas, plotly or ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from amlnbtools.i18n import LANGUAGES, get_language, set_language
+
+if TYPE_CHECKING:
+    from amlnbtools.core import Finding, Findings, Scanner, diagnose, diagnose_stream
+    from amlnbtools.sources.logfiles import diagnose_path
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LANGUAGES",
+    "Finding",
+    "Findings",
+    "Scanner",
+    "__version__",
+    "diagnose",
+    "diagnose_path",
+    "diagnose_stream",
+    "get_language",
+    "set_language",
+]
+
+_LAZY = {
+    "Finding": "amlnbtools.core",
+    "Findings": "amlnbtools.core",
+    "Scanner": "amlnbtools.core",
+    "diagnose": "amlnbtools.core",
+    "diagnose_stream": "amlnbtools.core",
+    "diagnose_path": "amlnbtools.sources.logfiles",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'amlnbtools' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

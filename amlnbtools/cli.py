@@ -1,0 +1,133 @@
+"""Command line: ``amlnbtools diagnose PATH... [--json] [--lang L]``.
+
+Exit status: 0 when no finding is an error, 1 when one is, 2 on a usage or I/O error (a one-line
+message on standard error names the problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from amlnbtools.i18n import LANGUAGES, _, normalize_language, set_language
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+JSON_KEYS = ("rule", "severity", "line", "evidence", "title", "remedy")
+
+
+def _language(value: str) -> str:
+    lang = normalize_language(value)
+    if lang is None:
+        raise argparse.ArgumentTypeError(f"unsupported language {value!r}: use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amlnbtools", description="Azure Machine Learning troubleshooting tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    diag = sub.add_parser("diagnose", help="find known failures in logs and error texts",
+                          description="Find known Azure ML failures in log files, folders of logs, or stdin.")
+    diag.add_argument("paths", nargs="+", metavar="PATH",
+                      help="a log file, a folder (every log file below it is read), or - for standard input")
+    diag.add_argument("--json", action="store_true", help="print one JSON array of findings")
+    diag.add_argument("--lang", type=_language, metavar="L",
+                      help=f"language of titles and remedies: {', '.join(LANGUAGES)}")
+    return parser
+
+
+class _Problems:
+    """I/O problems met while reading; reported on stderr, one line each."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.count = 0
+        self._stream = stream
+
+    def report(self, message: str) -> None:
+        self.count += 1
+        print(f"amlnbtools: {message}", file=self._stream)
+
+
+def _inputs(paths: Sequence[str], problems: _Problems) -> Iterator[tuple[str, object]]:
+    """Yield (display name, findings) per readable input, reporting the unreadable."""
+    from amlnbtools.core import diagnose_stream
+    from amlnbtools.sources.logfiles import LogPathError, diagnose_file, iter_log_files
+
+    for raw in paths:
+        if raw == "-":
+            yield "-", diagnose_stream(sys.stdin.buffer)
+            continue
+        path = Path(raw)
+        if not path.exists():
+            problems.report(_("{path}: no such file or folder; check the path").format(path=raw))
+            continue
+        files = [(raw, path)]
+        if path.is_dir():
+            try:
+                files = [(f.relative_to(path).as_posix(), f) for f in iter_log_files(path)]
+            except LogPathError as exc:
+                problems.report(str(exc))
+                continue
+            if not files:
+                problems.report(_("{path}: no log files (*.txt, *.log, *.out, *.err) in this folder").format(path=raw))
+        for name, file in files:
+            try:
+                yield name, diagnose_file(file)
+            except LogPathError as exc:
+                problems.report(str(exc))
+
+
+def _print_text(name: str, findings: Sequence, out: TextIO) -> None:
+    for f in findings:
+        print(f"{name}:{f.line}: {f.severity} [{f.rule}] {f.title}", file=out)
+        print(f"    {f.evidence}", file=out)
+        print("    " + _("Fix: {remedy}").format(remedy=f.remedy), file=out)
+
+
+def _diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.lang:
+        set_language(args.lang)
+    problems = _Problems(err)
+    records: list[dict[str, object]] = []
+    errors = files = 0
+    for name, findings in _inputs(args.paths, problems):
+        files += 1
+        errors += sum(1 for f in findings if f.severity == "error")
+        if args.json:
+            records += [{"file": name, **{k: getattr(f, k) for k in JSON_KEYS}} for f in findings]
+        else:
+            _print_text(name, findings, out)
+    if args.json:
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif files:
+        print(_("{files} file(s) read, {errors} error finding(s)").format(files=files, errors=errors), file=out)
+    if problems.count:
+        return EXIT_USAGE
+    return EXIT_ERRORS if errors else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its usage message
+        return int(exc.code or 0) and EXIT_USAGE
+    try:
+        return _diagnose(args, out, err)
+    except BrokenPipeError:  # e.g. piped into head
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("amlnbtools: " + _("interrupted"), file=err)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Run every benchmark; each prints its numbers as ratios against a reference measured in the same run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_diagnose  # noqa: E402
+
+if __name__ == "__main__":
+    bench_diagnose.main()

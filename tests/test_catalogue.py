@@ -1,0 +1,71 @@
+"""The rule catalogue: the public contract of rule ids, and validation of malformed catalogues."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import re2
+
+from amlnbtools.core import Catalogue, CatalogueError, default_catalogue
+from amlnbtools.core.scanner import _prefilter
+
+PUBLIC_IDS = {
+    "image-build-failed", "cannot-schedule", "insufficient-gpu", "crash-loop", "model-not-found", "scoring-error",
+    "service-unavailable-503", "gateway-timeout-504", "operation-conflict-409", "out-of-memory", "fpga-quota",
+    "image-pull-failed", "deployment-timeout", "auth-token-expired", "auth-failed", "dependency-error",
+    "output-dir-missing", "compute-target-error", "parallel-run-entry-script", "parallel-run-timeout",
+    "parallel-run-error-threshold",
+}
+
+MINIMAL = """
+[[rule]]
+id = "a-rule"
+severity = "error"
+title = "t"
+remedy = "r"
+docs = "https://example.invalid"
+patterns = ['x']
+"""
+
+
+def test_public_rule_ids_are_all_present() -> None:
+    assert PUBLIC_IDS <= set(default_catalogue().ids)
+
+
+def test_every_pattern_compiles_in_both_engines() -> None:
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1
+    cat = default_catalogue()
+    for source in cat.prefilter_sources():
+        re.compile(source, re.ASCII)
+        re2.compile(source.encode("ascii"), options)
+    _prefilter(cat)
+
+
+def test_titles_and_remedies_are_sentences() -> None:
+    for rule in default_catalogue().rules:
+        assert not rule.title.endswith("."), rule.id
+        assert rule.remedy.endswith("."), rule.id
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s + "[[rule", "not valid TOML"),
+        (lambda s: s.replace('severity = "error"', 'severity = "fatal"'), "'severity' must be one of"),
+        (lambda s: s.replace('id = "a-rule"', 'id = "A rule"'), "'id' must be lowercase"),
+        (lambda s: s + "colour = 'red'\n", "unknown keys ['colour']"),
+        (lambda s: s.replace("patterns = ['x']", "patterns = []"), "'patterns' must be a non-empty list"),
+        (lambda s: s.replace("patterns = ['x']", "patterns = ['(x']"), "does not compile"),
+        (lambda s: s + "overrides = ['nope']\n", "unknown rules ['nope']"),
+        (lambda s: s + s, "repeated: a-rule"),
+        (lambda s: s.replace("patterns = ['x']", "patterns = [{re = 'x', when = {context = 'c', equals = 'v'}}]"),
+         "unknown context 'c'"),
+        (lambda s: s.replace('remedy = "r"', 'remedy = ""'), "'remedy' must be a non-empty string"),
+    ],
+)
+def test_malformed_catalogue_names_the_problem(change, message: str) -> None:
+    Catalogue.from_toml(MINIMAL)  # the unchanged text is valid
+    with pytest.raises(CatalogueError, match=re.escape(message)):
+        Catalogue.from_toml(change(MINIMAL), origin="mine.toml")

@@ -1,0 +1,125 @@
+"""Maintain the gettext catalogs of amlnbtools (a developer tool; needs Babel).
+
+    python tools/i18n.py update    # template from code + rules.toml, merge into .po, compile .mo
+    python tools/i18n.py check     # list what is untranslated, fuzzy, or not compiled
+
+User-facing text is marked with ``_("...")`` (translated where it is used) or ``N_("...")``
+(marked only) in Python, and is the ``title`` / ``remedy`` of each rule in core/rules.toml.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "amlnbtools"
+LOCALE_DIR = PACKAGE / "locale"
+TEMPLATE = LOCALE_DIR / "amlnbtools.pot"
+DOMAIN = "amlnbtools"
+#: gettext locale of each translated language
+LOCALES = {"fr": "fr", "pt-BR": "pt_BR", "nl": "nl", "zh-CN": "zh_CN"}
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)  # keeps the files free of churn
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def template() -> Catalog:
+    """Every user-facing message, from the Python sources and the rule catalogue."""
+    cat = Catalog(project="amlnbtools", domain=DOMAIN, creation_date=FIXED_DATE, revision_date=FIXED_DATE,
+                  msgid_bugs_address="", copyright_holder="amlnbtools developers", fuzzy=False)
+    rules = tomllib.loads((PACKAGE / "core" / "rules.toml").read_text(encoding="utf-8"))
+    for rule in rules["rule"]:
+        for key in ("title", "remedy"):
+            cat.add(rule[key], locations=[("amlnbtools/core/rules.toml", 0)], auto_comments=[f"rule {rule['id']}: {key}"])
+    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None},
+                             comment_tags=("TRANSLATORS:",), strip_comment_tags=True)
+    for filename, lineno, message, comments, _context in sorted(found, key=lambda t: (t[0], t[1])):
+        cat.add(message, locations=[(f"amlnbtools/{filename}", lineno)], auto_comments=comments)
+    return cat
+
+
+def _po_path(locale: str) -> Path:
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _read(path: Path, locale: str) -> Catalog:
+    if not path.exists():
+        return Catalog(locale=locale, domain=DOMAIN, project="amlnbtools", creation_date=FIXED_DATE,
+                       revision_date=FIXED_DATE, fuzzy=False)
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale, domain=DOMAIN)
+
+
+def compiled(cat: Catalog) -> bytes:
+    """The .mo bytes of a catalog (fuzzy entries left out)."""
+    buf = io.BytesIO()
+    write_mo(buf, cat, use_fuzzy=False)
+    return buf.getvalue()
+
+
+def update() -> None:
+    """Write the template, merge it into every .po, and compile every .mo."""
+    tmpl = template()
+    LOCALE_DIR.mkdir(parents=True, exist_ok=True)
+    with TEMPLATE.open("wb") as fh:
+        write_po(fh, tmpl, width=100, omit_header=False)
+    for locale in LOCALES.values():
+        path = _po_path(locale)
+        cat = _read(path, locale)
+        cat.update(tmpl, no_fuzzy_matching=True)
+        cat.revision_date = FIXED_DATE
+        cat.fuzzy = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            write_po(fh, cat, width=100, ignore_obsolete=True)
+        path.with_suffix(".mo").write_bytes(compiled(cat))
+
+
+def problems() -> list[str]:
+    """Everything that keeps the catalogs from being complete and in sync; empty when all is well."""
+    tmpl = template()
+    wanted = [m.id for m in tmpl if m.id]
+    out = []
+    for lang, locale in LOCALES.items():
+        path = _po_path(locale)
+        if not path.exists():
+            out.append(f"{lang}: no catalog at {path.relative_to(ROOT)}")
+            continue
+        cat = _read(path, locale)
+        for msgid in wanted:
+            msg = cat.get(msgid)
+            if msg is None or not msg.string:
+                out.append(f"{lang}: untranslated: {msgid!r}")
+            elif msg.fuzzy:
+                out.append(f"{lang}: fuzzy (needs review): {msgid!r}")
+            elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msg.string)):
+                out.append(f"{lang}: placeholders differ: {msgid!r}")
+        mo = path.with_suffix(".mo")
+        if not mo.exists() or mo.read_bytes() != compiled(cat):
+            out.append(f"{lang}: {mo.relative_to(ROOT)} is out of date: run 'make i18n'")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["update"]:
+        update()
+        return 0
+    if argv[1:] == ["check"]:
+        found = problems()
+        print("\n".join(found) or "all catalogs complete")
+        return 1 if found else 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
