@@ -86,6 +86,7 @@ def _print_text(name: str, findings: Sequence, out: TextIO) -> None:
     for f in findings:
         print(f"{name}:{f.line}: {f.severity} [{f.rule}] {f.title}", file=out)
         print(f"    {f.evidence}", file=out)
+        # TRANSLATORS: a label (noun) before the remedy of a finding, as in "Solution: ..."
         print("    " + _("Fix: {remedy}").format(remedy=f.remedy), file=out)
 
 
@@ -106,7 +107,8 @@ def _diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif files:
-        print(_("{files} file(s) read, {errors} error finding(s)").format(files=files, errors=errors), file=out)
+        # TRANSLATORS: summary at the end of the text output; both values are numbers
+        print(_("Files read: {files}, errors found: {errors}").format(files=files, errors=errors), file=out)
     if problems.count:
         return EXIT_USAGE
     return EXIT_ERRORS if errors else EXIT_OK
@@ -125,6 +127,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except BrokenPipeError:  # e.g. piped into head
         return EXIT_OK
     except KeyboardInterrupt:
+        # TRANSLATORS: status shown after "amlnbtools: " when the user pressed Ctrl+C
         print("amlnbtools: " + _("interrupted"), file=err)
         return EXIT_USAGE
 

@@ -71,7 +71,7 @@ def test_text_output_names_file_line_rule_and_fix(tree: Path) -> None:
     code, out, _ = run("diagnose", str(tree))
     assert code == 1
     assert "prep/azureml-logs/70_driver_log.txt:2: error [dependency-error]" in out
-    assert "Fix: " in out and "2 file(s) read, 1 error finding(s)" in out
+    assert "Fix: " in out and "Files read: 2, errors found: 1" in out
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
