@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## demo: open the tour in JupyterLab on the bundled sample data
+# (JupyterLab refuses to run as root unless told: containers and CI machines often are root)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+DEMO_FLAGS ?=
+
 demo: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/01_diagnose_logs.ipynb
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(DEMO_FLAGS) notebooks/01_diagnose_logs.ipynb
 
 ## test: run every test (unit, property, notebooks under nbval)
 test: $(STAMP)
