@@ -14,6 +14,7 @@ from amlnbtools.i18n import LANGUAGES, get_language, set_language
 if TYPE_CHECKING:
     from amlnbtools.core import Finding, Findings, Scanner, diagnose, diagnose_stream
     from amlnbtools.sources.logfiles import diagnose_path
+    from amlnbtools.widgets import connect, deployment_logs
 
 __version__ = "0.1.0"
 
@@ -26,6 +27,8 @@ __all__ = [
     "diagnose",
     "diagnose_path",
     "diagnose_stream",
+    "connect",
+    "deployment_logs",
     "get_language",
     "set_language",
 ]
@@ -37,6 +40,8 @@ _LAZY = {
     "diagnose": "amlnbtools.core",
     "diagnose_stream": "amlnbtools.core",
     "diagnose_path": "amlnbtools.sources.logfiles",
+    "connect": "amlnbtools.widgets",
+    "deployment_logs": "amlnbtools.widgets",
 }
 
 

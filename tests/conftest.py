@@ -22,3 +22,41 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 def _home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """azureml-core caches discovery data under HOME: give every test its own."""
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture()
+def replay():
+    """A fresh sample replay workspace, closed after the test."""
+    from amlnbtools.sources.replay import ReplayWorkspace
+
+    with ReplayWorkspace() as rw:
+        yield rw
+
+
+@pytest.fixture()
+def sample_source(replay):
+    """The azureml-core source over the replay, with short limits so fault tests stay quick."""
+    from amlnbtools.core.services import WorkspaceInfo
+    from amlnbtools.sources.azureml_v1 import AzureMLSource, Limits
+
+    ws = replay.workspace
+    info = WorkspaceInfo(name=ws.name, subscription_id=ws.subscription_id, resource_group=ws.resource_group,
+                         location="westeurope", config_source="replay", auth_method="offline")
+    return AzureMLSource(ws, info=info, reauthenticate=lambda: replay.workspace,
+                         limits=Limits(request_timeout_s=1.0, retries=1, backoff_s=0.05, budget_s=10.0))
+
+
+@pytest.fixture(params=["azureml-replay", "bundle"])
+def deployment_source(request, sample_source, tmp_path):
+    """Every kind of deployment source, serving the same four sample services."""
+    if request.param == "azureml-replay":
+        return sample_source
+    from amlnbtools.sources.bundle import BundleSource
+    from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
+
+    paths = []
+    for name in ("churn-aks-crashloop", "fraud-aks-503", "iris-aci", "vision-aks-gpu"):
+        panel = DeploymentLogsPanel(sample_source, name, tail_lines=5000)
+        assert panel.wait().status == "finished"
+        paths.append(panel.export_bundle(tmp_path / f"{name}.zip"))
+    return BundleSource(*paths)

@@ -74,3 +74,19 @@ def test_unsupported_environment_value_warns_and_falls_back(monkeypatch: pytest.
 
 def test_untranslated_message_falls_back_to_english() -> None:
     assert gettext_for("fr")("A message nobody translated") == "A message nobody translated"
+
+
+def test_every_marked_message_in_the_code_reaches_the_template() -> None:
+    """Catches _() calls the extractor cannot see (e.g. inside f-strings on older Pythons)."""
+    import re
+
+    wanted = {m.id for m in catalog_tool.template() if m.id}
+    call = re.compile(r"""\b_\(\s*(["'])((?:\\.|(?!\1).)*)\1\s*\)""")
+    root = Path(__file__).resolve().parents[1] / "amlnbtools"
+    missing = []
+    for path in root.rglob("*.py"):
+        for m in call.finditer(path.read_text(encoding="utf-8")):
+            text = m.group(2).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            if text not in wanted:
+                missing.append(f"{path.name}: {text!r}")
+    assert missing == []

@@ -1,0 +1,121 @@
+"""Errors of sources: one exception type whose ``kind`` says what went wrong and whose message names the fix.
+
+azureml-core lets many kinds of exceptions escape (its own ``WebserviceException``, raw ``requests``
+errors, ``JSONDecodeError``, ``KeyError`` on a payload it did not expect …). :func:`classify` turns
+any of them into a :class:`SourceError` that a panel can show as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from amlnbtools.core.redact import redact
+from amlnbtools.i18n import _
+
+__all__ = ["KINDS", "SourceError", "classify"]
+
+KINDS = ("no-config", "bad-config", "sdk-missing", "token-expired", "auth-failed", "forbidden", "workspace-not-found",
+         "not-found", "conflict", "throttled", "server-error", "timeout", "network", "bad-response", "unknown")
+
+_STATUS = (re.compile(r"Response Code: (\d{3})"), re.compile(r"\b(\d{3}) (?:Client|Server) Error\b"))
+_EXPIRED = re.compile(r"InvalidOrExpiredToken|ExpiredAuthenticationToken|invalid_token|AADSTS700082|token (?:is |has )?expired",
+                      re.IGNORECASE)
+
+
+class SourceError(Exception):
+    """Raised when a source cannot answer; ``kind`` is one of :data:`KINDS`, the message names the fix."""
+
+    def __init__(self, kind: str, message: str, *, status: int | None = None, detail: str = "",
+                 retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.detail = detail
+        self.retry_after_s = retry_after_s
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+def _status_of(exc: BaseException, text: str) -> int | None:
+    response = getattr(exc, "response", None)
+    code = getattr(response, "status_code", None)
+    if isinstance(code, int):
+        return code
+    for pattern in _STATUS:
+        m = pattern.search(text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _retry_after(exc: BaseException, text: str) -> float | None:
+    response = getattr(exc, "response", None)
+    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
+    if value is None:
+        m = re.search(r"['\"]Retry-After['\"]: ['\"](\d+)['\"]", text)
+        value = m.group(1) if m else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _detail(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first = redact(first)
+    return first if len(first) <= 200 else first[:199] + "…"
+
+
+def classify(exc: BaseException, what: str, *, timeout_s: float | None = None) -> SourceError:
+    """Turn any exception raised while reading ``what`` (e.g. "service 'x'") into a :class:`SourceError`."""
+    if isinstance(exc, SourceError):
+        return exc
+    import requests
+
+    text = str(exc)
+    detail = _detail(text) or type(exc).__name__
+    if "WebserviceNotFound" in text:
+        return SourceError("not-found", _("{what} was not found: it may have been deleted or renamed. Refresh the "
+                                          "service list.").format(what=what), status=404, detail=detail)
+    status = _status_of(exc, text)
+    if status == 401 or type(exc).__name__ in ("AuthenticationException", "ClientAuthenticationError"):
+        if _EXPIRED.search(text):
+            return SourceError("token-expired", _("Your sign-in has expired or its token is invalid. Sign in again "
+                                                  "(for the Azure CLI: az login), then refresh."),
+                               status=status, detail=detail)
+        return SourceError("auth-failed", _("Azure rejected the credentials. Check the sign-in method (Azure CLI: "
+                                            "az login; service principal: AZURE_TENANT_ID, AZURE_CLIENT_ID, "
+                                            "AZURE_CLIENT_SECRET) and try again."), status=status, detail=detail)
+    if status == 403:
+        return SourceError("forbidden", _("This identity may not read {what} (HTTP 403). Ask a workspace owner for a "
+                                          "role that allows it, such as AzureML Data Scientist or Reader on the "
+                                          "workspace.").format(what=what), status=status, detail=detail)
+    if status == 404:
+        return SourceError("not-found", _("{what} was not found: it may have been deleted or renamed. Refresh the "
+                                          "service list.").format(what=what), status=status, detail=detail)
+    if status == 409:
+        return SourceError("conflict", _("Another operation is running on {what} (HTTP 409). Wait until it "
+                                         "finishes, then refresh.").format(what=what), status=status, detail=detail)
+    if status == 429:
+        wait = _retry_after(exc, text)
+        return SourceError("throttled", _("Azure is limiting requests (HTTP 429). Wait {seconds} s, then refresh.")
+                           .format(seconds=int(wait or 60)), status=status, detail=detail, retry_after_s=wait)
+    if status in (408, 504) or isinstance(exc, (requests.Timeout, TimeoutError)) or "timed out" in text:
+        return SourceError("timeout", _("No answer from Azure ML within {seconds} s. Check the network (proxy, VPN, "
+                                        "firewall), then refresh.").format(seconds=int(timeout_s or 30)),
+                           status=status, detail=detail)
+    if status is not None and status >= 500:
+        return SourceError("server-error", _("Azure ML answered with a server error (HTTP {status}). This is usually "
+                                             "temporary: refresh in a minute.").format(status=status),
+                           status=status, detail=detail)
+    if isinstance(exc, (requests.ConnectionError, ConnectionError)):
+        return SourceError("network", _("Azure ML could not be reached. Check the network (proxy, VPN, firewall), "
+                                        "then refresh."), detail=detail)
+    if isinstance(exc, (json.JSONDecodeError, requests.exceptions.JSONDecodeError, KeyError, TypeError, ValueError)):
+        return SourceError("bad-response", _("Azure ML sent an answer that could not be read. Refresh; if it happens "
+                                             "again, update azureml-core."), status=status, detail=detail)
+    return SourceError("unknown", _("Unexpected error while reading {what}: {detail}").format(what=what, detail=detail),
+                       status=status, detail=detail)

@@ -1,0 +1,228 @@
+"""The replay workspace: a real ``azureml.core.Workspace`` answered from recorded REST payloads.
+
+azureml-core runs unchanged; its HTTP requests are answered in-process by the ``responses`` library
+from the payloads in ``data/`` (ARM workspace, discovery, four web services with their logs, run
+history). It is the embedded sample workspace of amlnbtools, for demos, tests and Binder: no Azure
+subscription and no network are needed.
+
+Importing this module does not import azureml; constructing :class:`ReplayWorkspace` does.
+
+Examples
+--------
+>>> from amlnbtools.sources.replay import ReplayWorkspace
+>>> with ReplayWorkspace() as replay:                      # doctest: +SKIP
+...     ws = replay.workspace
+...     sorted(ws.webservices)
+...     replay.inject("logs", "503", times=1)              # the next log request fails with 503
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from amlnbtools.sources.replay import _data
+from amlnbtools.sources.replay._faults import FAULTS
+from amlnbtools.sources.replay._server import ROUTES, Call, ReplayServer
+
+if TYPE_CHECKING:
+    import azureml.core
+    from typing_extensions import Self
+
+__all__ = ["FAULTS", "ROUTES", "Call", "ReplayWorkspace"]
+
+_open_lock = threading.Lock()
+_open: weakref.finalize | None = None  # the finalizer of the ReplayWorkspace that is open, if any
+
+
+class _Guard:
+    """Shared by a replay and its authentication: whether the replay is closed."""
+
+    closed = False
+
+
+def _shutdown(mock: Any, cache: Any, guard: _Guard) -> None:
+    guard.closed = True
+    try:
+        mock.stop(allow_assert=False)
+        mock.reset()
+    finally:
+        cache.stop()
+
+
+class ReplayWorkspace:
+    """The embedded sample workspace: a real azureml.core.Workspace answered from recorded REST payloads.
+
+    Constructing it starts the ``responses`` mock and points azureml-core's discovery cache at a
+    temporary folder; :meth:`close` (or leaving a ``with`` block) undoes both. Only one may be open
+    at a time in a process, because the mock answers *every* ``requests`` call of the process, from
+    any thread, except those to this machine (127.0.0.1, localhost), which reach the real network.
+    Requests no route knows are answered 404 at once.
+
+    Attributes
+    ----------
+    SERVICES : tuple of str
+        The web services of the workspace: ``iris-aci`` (ACI, Healthy), ``churn-aks-crashloop``
+        (AKS, Failed: init() cannot find the model), ``vision-aks-gpu`` (AKS, Failed: no GPU node)
+        and ``fraud-aks-503`` (AKS, Healthy, autoscaled, overloaded: 503s).
+
+    Raises
+    ------
+    RuntimeError
+        If another ReplayWorkspace is still open.
+
+    Notes
+    -----
+    The replay is closed when the object is garbage-collected. The Workspace it builds refers back
+    to it, so the replay stays open while the Workspace (or any service object made from it) is in
+    use. After ``close()`` that Workspace refuses to authenticate, so it never sends its fake token
+    to the real Azure endpoints.
+    """
+
+    SERVICES: tuple[str, ...] = _data.SERVICES
+
+    def __new__(cls) -> Self:
+        from amlnbtools.sources.replay._sdk import import_azureml
+
+        import_azureml()  # before the object exists: the first import of azureml pins the frames on the stack
+        return super().__new__(cls)
+
+    def __init__(self) -> None:
+        global _open
+        from amlnbtools.sources.replay._sdk import DiscoveryCache
+        from amlnbtools.sources.replay._server import start_mock
+
+        with _open_lock:
+            if _open is not None and _open.alive:
+                gc.collect()  # an unreachable replay that only waits for the collector does not count
+            if _open is not None and _open.alive:
+                raise RuntimeError(
+                    "a ReplayWorkspace is already open in this process: close the other ReplayWorkspace first "
+                    "(call its .close(), or use it in a `with` block)"
+                )
+            self._server = ReplayServer(_data.load())
+            self._guard = _Guard()
+            self._workspace: Any = None
+            self._ws_lock = threading.Lock()
+            cache = DiscoveryCache()
+            try:
+                cache.start()
+                mock = start_mock(self._server)
+            except BaseException:
+                cache.stop()
+                raise
+            self._finalizer = weakref.finalize(self, _shutdown, mock, cache, self._guard)
+            _open = self._finalizer
+
+    @property
+    def workspace(self) -> azureml.core.Workspace:
+        """The ``azureml.core.Workspace``, built on first use (building it makes no HTTP call).
+
+        Raises
+        ------
+        RuntimeError
+            If the replay is closed.
+        """
+        if self.closed:
+            raise RuntimeError("this ReplayWorkspace is closed: create a new one")
+        with self._ws_lock:
+            if self._workspace is None:
+                from amlnbtools.sources.replay._auth import make_authentication
+                from amlnbtools.sources.replay._sdk import build_workspace
+
+                ident = self._server.data.identity
+                auth = make_authentication(ident.subscription_id, ident.tenant_id, self._guard)
+                workspace = build_workspace(ident, auth)
+                workspace._amlnbtools_replay = self  # keeps the replay open while the Workspace is used
+                self._workspace = workspace
+            return self._workspace
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has run (or the constructor failed)."""
+        finalizer = getattr(self, "_finalizer", None)
+        return finalizer is None or not finalizer.alive
+
+    def inject(self, route: str, fault: str, times: int | None = None, service: str | None = None) -> None:
+        """Make requests to ``route`` fail with ``fault``.
+
+        Parameters
+        ----------
+        route
+            One of :data:`ROUTES`, or ``"*"`` for every route.
+        fault
+            One of :data:`FAULTS`: an HTTP error (``"401-expired"``, ``"401-auth-failed"``, ``"403"``,
+            ``"404"``, ``"409"``, ``"429"``, ``"500"``, ``"502"``, ``"503"``), a broken connection
+            (``"connect-timeout"``, ``"read-timeout"``, ``"reset"``, ``"stall"``) or a broken 200 body
+            (``"truncated-json"``, ``"html"``). A ``"stall"`` holds the request for its own read timeout,
+            at most 3 s, then raises ``ReadTimeout`` (or ``ConnectionError`` when it had no timeout).
+        times
+            How many of the next matching requests fail; None (default) means all of them, until
+            :meth:`clear_faults`.
+        service
+            Only requests about this service (for the ``service``, ``logs``, ``listkeys``, ``score``
+            and history routes; history requests count for the services whose models they belong to).
+
+        Raises
+        ------
+        ValueError
+            For an unknown route or fault, a ``times`` below 1, or a ``service`` on a route that is not
+            about one service.
+
+        Notes
+        -----
+        Faults stack: the first registered one that matches a request answers it.
+        """
+        self._server.inject(route, fault, times, service)
+
+    def clear_faults(self) -> None:
+        """Remove every injected fault."""
+        self._server.clear_faults()
+
+    def set_state(self, name: str, state: str, error: object = "keep") -> None:
+        """Change what the service ``name`` reports from now on.
+
+        Objects already made see it after ``service.update_deployment_state()``.
+
+        Parameters
+        ----------
+        name
+            One of :attr:`SERVICES`.
+        state
+            The new ``state``, e.g. ``"Transitioning"``, ``"Healthy"``, ``"Unhealthy"``, ``"Failed"``.
+        error
+            The new ``error`` payload (a dict, or None for no error); ``"keep"`` (default) leaves it.
+
+        Raises
+        ------
+        ValueError
+            If there is no service ``name``.
+        """
+        self._server.set_state(name, state, error)
+
+    @property
+    def calls(self) -> list[Call]:
+        """The requests answered so far, oldest first (the last 10,000); local passthrough excluded."""
+        return self._server.calls
+
+    def reset_calls(self) -> None:
+        """Forget the requests answered so far."""
+        self._server.reset_calls()
+
+    def close(self) -> None:
+        """Stop answering requests and restore azureml-core's discovery cache path; idempotent."""
+        self._finalizer()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<ReplayWorkspace ({'closed' if self.closed else 'open'})>"

@@ -1,0 +1,116 @@
+"""The recorded payloads of the replay workspace, read from ``data/``.
+
+Every call of :func:`load` returns fresh objects, so one replay can change its copy (for example the
+state of a service) without touching the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["DATA", "SERVICES", "Identity", "Payloads", "load"]
+
+DATA = Path(__file__).with_name("data")
+
+#: The services of the replay workspace, in the order the list endpoint returns them.
+SERVICES: tuple[str, ...] = ("iris-aci", "churn-aks-crashloop", "vision-aks-gpu", "fraud-aks-503")
+
+_ARM_ID = re.compile(
+    r"^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
+    r"Microsoft\.MachineLearningServices/workspaces/(?P<name>[^/]+)$"
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who and where the replay workspace is: taken from the recorded ARM workspace payload."""
+
+    subscription_id: str
+    resource_group: str
+    name: str
+    location: str
+    workspace_id: str
+    tenant_id: str
+    arm_id: str
+    discovery_url: str
+    api_host: str  # host of the azureml services (modelmanagement, history), from the discovery document
+
+    @property
+    def mms_path(self) -> str:
+        """Path prefix of the model management (webservice) API for this workspace."""
+        return "/modelmanagement/v1.0" + self.arm_id
+
+    @property
+    def history_path(self) -> str:
+        """Path prefix of the run history API for this workspace."""
+        return "/history/v1.0" + self.arm_id
+
+
+@dataclass
+class Payloads:
+    """Everything the replay answers with (mutable: :meth:`ReplayWorkspace.set_state` edits ``services``)."""
+
+    identity: Identity
+    workspace: dict[str, Any]
+    discovery: dict[str, Any]
+    services: dict[str, dict[str, Any]]
+    logs: dict[tuple[str, bool], str]  # (service, init) -> text
+    experiments: dict[str, dict[str, Any]]  # experiment name -> ExperimentDto
+    runs: dict[str, dict[str, Any]]  # run id -> RunDto
+    scoring: dict[str, dict[str, Any]]  # service -> {"status", "content_type", "body"}
+    keys: dict[str, str]
+
+
+def _json(relative: str) -> Any:
+    return json.loads((DATA / relative).read_text(encoding="utf-8"))
+
+
+def _text(relative: str) -> str:
+    return (DATA / relative).read_text(encoding="utf-8")
+
+
+def load() -> Payloads:
+    """Read every payload from ``data/`` into new objects.
+
+    Raises
+    ------
+    ValueError
+        If the recorded ARM payload does not carry a workspace resource id.
+    """
+    workspace = _json("workspace.json")
+    discovery = _json("discovery.json")
+    match = _ARM_ID.match(workspace["id"])
+    if match is None:
+        raise ValueError(f"replay data: {workspace['id']!r} is not an Azure ML workspace resource id")
+    props = workspace["properties"]
+    identity = Identity(
+        subscription_id=match["sub"],
+        resource_group=match["rg"],
+        name=match["name"],
+        location=workspace["location"],
+        workspace_id=props["workspaceId"],
+        tenant_id=props["tenantId"],
+        arm_id=workspace["id"],
+        discovery_url=props["discoveryUrl"],
+        api_host=urlsplit(discovery["modelmanagement"]).netloc,
+    )
+    return Payloads(
+        identity=identity,
+        workspace=workspace,
+        discovery=discovery,
+        services={name: _json(f"services/{name}.json") for name in SERVICES},
+        logs={
+            (name, init): _text(f"logs/{name}{'.init' if init else ''}.log")
+            for name in SERVICES
+            for init in (False, True)
+        },
+        experiments=_json("history/experiments.json"),
+        runs=_json("history/runs.json"),
+        scoring=_json("scoring.json"),
+        keys=_json("keys.json"),
+    )

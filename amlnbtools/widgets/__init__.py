@@ -1,0 +1,75 @@
+"""Panels: thin compositions of ipywidgets over sources; no SDK import, no blocking I/O on the kernel thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from amlnbtools.i18n import _
+from amlnbtools.sources.base import DeploymentSource
+from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
+from amlnbtools.widgets.logview import LogView
+from amlnbtools.widgets.workspace import WorkspacePanel
+
+__all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "deployment_logs"]
+
+
+def connect(config: str | Path | None = None, *, sample: bool = False, subscription_id: str | None = None,
+            resource_group: str | None = None, workspace_name: str | None = None, auth: str = "cli",
+            tenant_id: str | None = None) -> WorkspacePanel:
+    """Open the workspace panel.
+
+    Parameters
+    ----------
+    config : path, optional
+        A config.json; by default the first one found in the working folder, its parents, or their
+        ``.azureml`` folders.
+    sample : bool
+        Use the embedded sample workspace (recorded answers, no network, no account needed).
+    subscription_id, resource_group, workspace_name : str, optional
+        Explicit ids (they override config.json).
+    auth : {"cli", "interactive", "service-principal", "managed-identity"}
+        How to sign in. Service principals read AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET.
+    """
+    if sample:
+        from amlnbtools.sources.sample import sample_source
+
+        return WorkspacePanel(sample_source, label="sample")
+    from amlnbtools.sources.azureml_v1 import AUTH_METHODS, AzureMLSource
+
+    if auth not in AUTH_METHODS:
+        raise ValueError(f"auth must be one of {', '.join(AUTH_METHODS)}, not {auth!r}")
+    label = workspace_name or (str(config) if config is not None else "config.json")
+    return WorkspacePanel(lambda: AzureMLSource.connect(config, subscription_id=subscription_id,
+                                                        resource_group=resource_group, workspace_name=workspace_name,
+                                                        auth=auth, tenant_id=tenant_id), label=label)
+
+
+def deployment_logs(service: Any, source: DeploymentSource | WorkspacePanel | None = None, *,
+                    tail_lines: int = 1000) -> DeploymentLogsPanel:
+    """Open the deployment log panel of a web service.
+
+    ``service`` is an azureml-core ``Webservice`` object, or a service name together with ``source``
+    (a workspace panel from :func:`connect`, or any deployment source).
+    """
+    if isinstance(service, str):
+        if isinstance(source, WorkspacePanel):
+            if source.source is None:
+                source.wait()
+            source = source.source
+        if source is None:
+            raise TypeError(_("Give the workspace too: deployment_logs(name, panel) with a panel from "
+                              "amlnbtools.connect(), or pass the azureml Webservice object itself."))
+        return DeploymentLogsPanel(source, service, tail_lines=tail_lines)
+    workspace = getattr(service, "workspace", None)
+    name = getattr(service, "name", None)
+    if workspace is None or not isinstance(name, str):
+        raise TypeError(_("deployment_logs() takes an azureml Webservice object or a service name, not {kind}")
+                        .format(kind=type(service).__name__))
+    from amlnbtools.core.services import WorkspaceInfo
+    from amlnbtools.sources.azureml_v1 import AzureMLSource
+
+    info = WorkspaceInfo(name=workspace.name, subscription_id=workspace.subscription_id,
+                         resource_group=workspace.resource_group, location=None,
+                         config_source=_("the Webservice's workspace"), auth_method=type(workspace._auth).__name__)
+    return DeploymentLogsPanel(AzureMLSource(workspace, info=info), name, tail_lines=tail_lines)

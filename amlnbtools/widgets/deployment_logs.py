@@ -1,0 +1,234 @@
+"""The deployment log panel: a web service's state, error, logs and the diagnosis of both."""
+
+from __future__ import annotations
+
+import html
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import ipywidgets as w
+
+from amlnbtools.core import Finding, diagnose
+from amlnbtools.core.redact import redact
+from amlnbtools.core.services import ServiceDetails, kubectl_commands
+from amlnbtools.i18n import _
+from amlnbtools.sources.base import DeploymentSource
+from amlnbtools.sources.errors import SourceError, classify
+from amlnbtools.widgets._bundle import write_bundle
+from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets.logview import LogView
+
+__all__ = ["DeploymentLogsPanel"]
+
+TAIL_CHOICES = (100, 500, 1000, 5000)
+
+
+class DeploymentLogsPanel:
+    """State, error, logs and findings of one web service; refreshes in the background.
+
+    Public methods are the API: :meth:`refresh`, :meth:`wait`, :meth:`set_tail`, :meth:`set_init`,
+    :meth:`select_finding`, :meth:`start_auto_refresh`, :meth:`stop_auto_refresh`, :meth:`export_bundle`.
+    """
+
+    def __init__(self, source: DeploymentSource, name: str, *, tail_lines: int = 1000, refresh: bool = True) -> None:
+        self.source = source
+        self.name = name
+        self.tail_lines = tail_lines
+        self.init = False
+        self.details: ServiceDetails | None = None
+        self.logs = ""
+        self.findings: list[tuple[str, Finding]] = []  # (origin: "logs" | "error", finding)
+        self.error: SourceError | None = None
+        self._auto_stop = threading.Event()
+        self._auto_thread: threading.Thread | None = None
+        self._task = BackgroundTask(self._on_state)
+
+        self._title = w.HTML(f"<b>{html.escape(name)}</b>")
+        self._state = w.HTML(badge(None))
+        self._status = w.HTML()
+        self._error_body = w.HTML()
+        self._error_box = w.Accordion(children=[self._error_body], titles=(_("Error reported by Azure ML"),))
+        self._tail = w.Dropdown(options=[(str(n), n) for n in TAIL_CHOICES], value=self._nearest_tail(tail_lines),
+                                description=_("Last lines"), layout=w.Layout(width="170px"))
+        self._init_box = w.Checkbox(value=False, description=_("Init container"), indent=False,
+                                    layout=w.Layout(width="140px"))
+        self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
+        self._auto_button = w.Button(description=_("Auto-refresh"), icon="play")
+        self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
+        self._export_button = w.Button(description=_("Export bundle"), icon="download")
+        self._findings_box = w.Select(options=[], rows=5, layout=w.Layout(width="100%"))
+        self._remedy = w.HTML()
+        self._kubectl = w.Textarea(layout=w.Layout(width="100%", height="110px"), disabled=True)
+        self._kubectl_box = w.Accordion(children=[self._kubectl],
+                                        titles=(_("Kubernetes events the logs do not show (kubectl)"),))
+        self.log_view = LogView()
+
+        self._tail.observe(lambda c: self.set_tail(c["new"]), names="value")
+        self._init_box.observe(lambda c: self.set_init(c["new"]), names="value")
+        self._refresh_button.on_click(lambda _b: self.refresh())
+        self._auto_button.on_click(lambda _b: self.start_auto_refresh())
+        self._stop_button.on_click(lambda _b: self.stop_auto_refresh())
+        self._export_button.on_click(lambda _b: self._export_clicked())
+        self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
+                                   names="value")
+        controls = w.HBox([self._tail, self._init_box, self._refresh_button, self._auto_button, self._stop_button,
+                           self._export_button])
+        self.widget = w.VBox([w.HBox([self._title, self._state]), self._status, self._error_box, controls,
+                              w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
+                              self.log_view.widget, self._kubectl_box])
+        self._error_box.layout.display = "none"
+        self._kubectl_box.layout.display = "none"
+        if refresh:
+            self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs: object) -> dict:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)  # short and stable (front ends without widgets show it)
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"DeploymentLogsPanel(service={self.name!r})"
+
+    # --- API ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read state, error and logs again in the background (the latest refresh wins)."""
+        self._task.run(self._fetch, self.tail_lines, self.init)
+
+    def wait(self, timeout_s: float | None = 60.0) -> TaskState:
+        """Block until the current refresh is done (for scripts and tests)."""
+        return self._task.wait(timeout_s)
+
+    def set_tail(self, lines: int) -> None:
+        """How many of the last log lines to read; refreshes."""
+        if not isinstance(lines, int) or lines <= 0:
+            raise ValueError(f"tail lines must be a positive integer, not {lines!r}")
+        self.tail_lines = lines
+        self.refresh()
+
+    def set_init(self, init: bool) -> None:
+        """Show the init container's log instead of the service's; refreshes."""
+        self.init = bool(init)
+        if self._init_box.value != self.init:
+            self._init_box.value = self.init
+        self.refresh()
+
+    def select_finding(self, index: int) -> Finding:
+        """Show a finding's remedy and, for findings in the log, highlight its evidence line."""
+        origin, finding = self.findings[index]
+        if self._findings_box.value != index:
+            self._findings_box.value = index
+        if origin == "logs":
+            self.log_view.jump_to(finding.line)
+        else:
+            self._error_box.selected_index = 0
+        read_more = html.escape(_("Read more"))
+        self._remedy.value = (f"<div style='padding:4px 0'><b>{html.escape(finding.title)}</b><br>"
+                              f"{html.escape(finding.remedy)} <a href='{html.escape(finding.docs)}' target='_blank' "
+                              f"rel='noopener'>{read_more}</a></div>")
+        return finding
+
+    def start_auto_refresh(self, interval_s: float = 10.0, max_refreshes: int = 60) -> None:
+        """Refresh every ``interval_s`` until the state is terminal, :meth:`stop_auto_refresh`, or the limit."""
+        self.stop_auto_refresh()
+        self._auto_stop = threading.Event()
+        self._stop_button.disabled, self._auto_button.disabled = False, True
+        stop = self._auto_stop
+
+        def loop() -> None:
+            for _count in range(max_refreshes):
+                self.refresh()
+                self.wait(None)
+                if stop.is_set() or (self.details is not None and self.details.is_terminal) or stop.wait(interval_s):
+                    break
+            self._stop_button.disabled, self._auto_button.disabled = True, False
+
+        self._auto_thread = threading.Thread(target=loop, name="amlnbtools-auto-refresh", daemon=True)
+        self._auto_thread.start()
+
+    def stop_auto_refresh(self) -> None:
+        """Stop auto-refresh (a refresh already running still completes)."""
+        self._auto_stop.set()
+        if self._auto_thread is not None and self._auto_thread is not threading.current_thread():
+            self._auto_thread.join(timeout=5)
+        self._stop_button.disabled, self._auto_button.disabled = True, False
+
+    @property
+    def kubectl_commands(self) -> list[str]:
+        """For AKS services: commands that show Kubernetes events the logs cannot (empty otherwise)."""
+        return kubectl_commands(self.details) if self.details is not None else []
+
+    @property
+    def auto_refreshing(self) -> bool:
+        return self._auto_thread is not None and self._auto_thread.is_alive()
+
+    def export_bundle(self, path: str | Path | None = None) -> Path:
+        """Write the redacted diagnostic bundle (zip) and return its path."""
+        if self.details is None:
+            raise RuntimeError(_("Nothing to export yet: refresh first."))
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        target = Path(path) if path is not None else Path.cwd() / f"amlnbtools-{self.name}-{stamp}.zip"
+        try:  # both logs, whichever one is on screen
+            other = self.source.service_logs(self.name, num_lines=self.tail_lines, init=not self.init)
+        except SourceError:
+            other = None
+        logs, init_logs = (other or "", self.logs) if self.init else (self.logs, other)
+        return write_bundle(target, self.details, logs, init_logs, self.findings)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _fetch(self, tail_lines: int, init: bool) -> tuple[ServiceDetails, str]:
+        details = self.source.service_details(self.name)
+        return details, self.source.service_logs(self.name, num_lines=tail_lines, init=init)
+
+    def _on_state(self, state: TaskState) -> None:
+        if state.status == "pending":
+            self._status.value = "<i>" + html.escape(_("Loading…")) + "</i>"
+            self._refresh_button.disabled = True
+            return
+        self._refresh_button.disabled = False
+        if state.status == "error":
+            self.error = classify(state.error, _("service {name}").format(name=self.name))  # type: ignore[arg-type]
+            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            return
+        if state.status != "finished":
+            self._status.value = ""
+            return
+        self.error = None
+        self.details, self.logs = state.value
+        self._show()
+
+    def _show(self) -> None:
+        d = self.details
+        assert d is not None
+        log_findings = diagnose(self.logs)
+        error_findings = diagnose(d.error_json) if d.error_json else ()
+        self.findings = [("error", f) for f in error_findings] + [("logs", f) for f in log_findings]
+        self._state.value = badge(d.state)
+        self._status.value = html.escape(_("{kind} service · {lines} log lines · {count} findings").format(
+            kind=d.summary.compute_type, lines=len(self.logs.splitlines()), count=len(self.findings)))
+        self._error_body.value = (f"<pre style='white-space:pre-wrap;font-size:12px'>"
+                                  f"{html.escape(redact(d.error_json))}</pre>") if d.error_json else ""
+        self._error_box.layout.display = "" if d.error_json else "none"
+        where = {"error": _("error"), "logs": _("line {n}")}
+        options = [(f"{where[o].format(n=f.line)} · {f.severity} · {f.title}", i) for i, (o, f) in enumerate(self.findings)]
+        self._findings_box.options = options or [(_("No known failure found."), None)]
+        self.log_view.set_text(self.logs, marked_lines=[f.line for o, f in self.findings if o == "logs"])
+        commands = kubectl_commands(d)
+        self._kubectl.value = "\n".join(commands)
+        self._kubectl_box.layout.display = "" if commands else "none"
+        if self.findings:
+            self.select_finding(0)
+
+    def _export_clicked(self) -> None:
+        try:
+            path = self.export_bundle()
+            self._status.value = html.escape(_("Bundle written to {path}").format(path=path))
+        except (OSError, RuntimeError) as exc:
+            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(str(exc))}</span>"
+
+    @staticmethod
+    def _nearest_tail(lines: int) -> int:
+        return min(TAIL_CHOICES, key=lambda n: abs(n - lines))
