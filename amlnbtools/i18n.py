@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "LANGUAGES", "get_language", "gettext_for", "normalize_language", "set_language"]
+__all__ = ["ENV_VAR", "LANGUAGES", "get_language", "gettext_for", "n_", "normalize_language", "set_language"]
 
 DOMAIN = "amlnbtools"
 ENV_VAR = "AMLNBTOOLS_LANG"
@@ -111,3 +111,8 @@ def gettext_for(language: str | None = None) -> Callable[[str], str]:
 def _(message: str) -> str:
     """Translate a message into the active language."""
     return _translations(get_language()).gettext(message)
+
+
+def n_(singular: str, plural: str, n: int) -> str:
+    """Translate a message that depends on a count (each language has its own plural rules)."""
+    return _translations(get_language()).ngettext(singular, plural, n)

@@ -90,7 +90,7 @@ FAULT_CASES = [
     ("401-expired", None, "token-expired", "az login"),
     ("401-auth-failed", None, "auth-failed", "AZURE_CLIENT_ID"),
     ("403", None, "forbidden", "AzureML Data Scientist"),
-    ("404", None, "not-found", "Refresh the service list"),
+    ("404", None, "not-found", "check the name"),
     ("409", None, "conflict", "Wait until it finishes"),
     ("429", None, "throttled", "Wait 30 s"),
     ("500", None, "server-error", "HTTP 500"),

@@ -40,7 +40,7 @@ def template() -> Catalog:
     for rule in rules["rule"]:
         for key in ("title", "remedy"):
             cat.add(rule[key], locations=[("amlnbtools/core/rules.toml", 0)], auto_comments=[f"rule {rule['id']}: {key}"])
-    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None},
+    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None, "n_": (1, 2)},
                              comment_tags=("TRANSLATORS:",), strip_comment_tags=True)
     for filename, lineno, message, comments, _context in sorted(found, key=lambda t: (t[0], t[1])):
         cat.add(message, locations=[(f"amlnbtools/{filename}", lineno)], auto_comments=comments)
@@ -97,12 +97,14 @@ def problems() -> list[str]:
         cat = _read(path, locale)
         for msgid in wanted:
             msg = cat.get(msgid)
-            if msg is None or not msg.string:
-                out.append(f"{lang}: untranslated: {msgid!r}")
+            forms = msg.string if msg is not None and isinstance(msg.string, tuple) else (msg.string if msg else "",)
+            source = msgid[-1] if isinstance(msgid, tuple) else msgid
+            if msg is None or not all(forms):
+                out.append(f"{lang}: untranslated: {source!r}")
             elif msg.fuzzy:
-                out.append(f"{lang}: fuzzy (needs review): {msgid!r}")
-            elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msg.string)):
-                out.append(f"{lang}: placeholders differ: {msgid!r}")
+                out.append(f"{lang}: fuzzy (needs review): {source!r}")
+            elif any(sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(f)) for f in forms):
+                out.append(f"{lang}: placeholders differ: {source!r}")
         mo = path.with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != compiled(cat):
             out.append(f"{lang}: {mo.relative_to(ROOT)} is out of date: run 'make i18n'")

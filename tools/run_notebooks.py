@@ -21,8 +21,11 @@ def run(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
     os.environ["AMLNBTOOLS_LANG"] = "en"
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # timestamps: churn in every diff
     nbformat.write(nb, path)
     print(f"executed {path}")
 

@@ -70,6 +70,6 @@ class BundleSource:
 
     def _get(self, name: str) -> tuple[ServiceDetails, str, str | None]:
         if name not in self._bundles:
-            raise SourceError("not-found", _("{what} was not found: it may have been deleted or renamed. Refresh the "
-                                             "service list.").format(what=_("service {name}").format(name=name)))
+            raise SourceError("not-found", _("Not found: {what}. It may have been deleted or renamed: refresh, and "
+                                             "check the name.").format(what=_("service {name}").format(name=name)))
         return self._bundles[name]

@@ -78,8 +78,8 @@ def classify(exc: BaseException, what: str, *, timeout_s: float | None = None) -
     text = str(exc)
     detail = _detail(text) or type(exc).__name__
     if "WebserviceNotFound" in text:
-        return SourceError("not-found", _("{what} was not found: it may have been deleted or renamed. Refresh the "
-                                          "service list.").format(what=what), status=404, detail=detail)
+        return SourceError("not-found", _("Not found: {what}. It may have been deleted or renamed: refresh, and "
+                                          "check the name.").format(what=what), status=404, detail=detail)
     status = _status_of(exc, text)
     if status == 401 or type(exc).__name__ in ("AuthenticationException", "ClientAuthenticationError"):
         if _EXPIRED.search(text):
@@ -94,8 +94,8 @@ def classify(exc: BaseException, what: str, *, timeout_s: float | None = None) -
                                           "role that allows it, such as AzureML Data Scientist or Reader on the "
                                           "workspace.").format(what=what), status=status, detail=detail)
     if status == 404:
-        return SourceError("not-found", _("{what} was not found: it may have been deleted or renamed. Refresh the "
-                                          "service list.").format(what=what), status=status, detail=detail)
+        return SourceError("not-found", _("Not found: {what}. It may have been deleted or renamed: refresh, and "
+                                          "check the name.").format(what=what), status=status, detail=detail)
     if status == 409:
         return SourceError("conflict", _("Another operation is running on {what} (HTTP 409). Wait until it "
                                          "finishes, then refresh.").format(what=what), status=status, detail=detail)

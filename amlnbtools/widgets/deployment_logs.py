@@ -12,7 +12,7 @@ import ipywidgets as w
 from amlnbtools.core import Finding, diagnose
 from amlnbtools.core.redact import redact
 from amlnbtools.core.services import ServiceDetails, kubectl_commands
-from amlnbtools.i18n import _
+from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._bundle import write_bundle
@@ -207,13 +207,16 @@ class DeploymentLogsPanel:
         error_findings = diagnose(d.error_json) if d.error_json else ()
         self.findings = [("error", f) for f in error_findings] + [("logs", f) for f in log_findings]
         self._state.value = badge(d.state)
-        self._status.value = html.escape(_("{kind} service · {lines} log lines · {count} findings").format(
-            kind=d.summary.compute_type, lines=len(self.logs.splitlines()), count=len(self.findings)))
+        lines, count = len(self.logs.splitlines()), len(self.findings)
+        self._status.value = html.escape(" · ".join([
+            _("{kind} service").format(kind=d.summary.compute_type),
+            n_("{count} log line", "{count} log lines", lines).format(count=lines),
+            n_("{count} finding", "{count} findings", count).format(count=count)]))
         self._error_body.value = (f"<pre style='white-space:pre-wrap;font-size:12px'>"
                                   f"{html.escape(redact(d.error_json))}</pre>") if d.error_json else ""
         self._error_box.layout.display = "" if d.error_json else "none"
-        where = {"error": _("error"), "logs": _("line {n}")}
-        options = [(f"{where[o].format(n=f.line)} · {f.severity} · {f.title}", i) for i, (o, f) in enumerate(self.findings)]
+        where = {"error": _("Azure ML error"), "logs": _("line {n}")}
+        options = [(f"{where[o].format(n=f.line)} · {f.rule} · {f.title}", i) for i, (o, f) in enumerate(self.findings)]
         self._findings_box.options = options or [(_("No known failure found."), None)]
         self.log_view.set_text(self.logs, marked_lines=[f.line for o, f in self.findings if o == "logs"])
         commands = kubectl_commands(d)

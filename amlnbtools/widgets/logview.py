@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from amlnbtools.core.loglines import levels_of, split_lines
 from amlnbtools.core.redact import redact
-from amlnbtools.i18n import _
+from amlnbtools.i18n import _, n_
 from amlnbtools.widgets._throttle import Throttle
 
 __all__ = ["LogView"]
@@ -153,7 +153,8 @@ class LogView:
         total = len(self._visible)
         first = self._page * self.page_lines + 1 if total else 0
         last = min(total, (self._page + 1) * self.page_lines)
-        hits = _(", {count} matches").format(count=len(self._hits)) if self._query else ""
+        found = len(self._hits)
+        hits = n_(", {count} match", ", {count} matches", found).format(count=found) if self._query else ""
         self._position.value = _("lines {first}–{last} of {total}").format(first=first, last=last, total=total) + hits
         self._prev.disabled = self._page == 0
         self._next.disabled = self._page >= self.page_count - 1

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from amlnbtools.core.services import ServiceSummary
-from amlnbtools.i18n import _
+from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._html import badge, grid, table
@@ -81,7 +81,8 @@ class WorkspacePanel:
     def open_service(self, name: str) -> DeploymentLogsPanel:
         """Open the deployment log panel of a service below the table, and return it."""
         if self.source is None:
-            raise RuntimeError(_("Not connected: fix the connection problem shown in the panel, then reconnect."))
+            raise RuntimeError(_("Not connected: fix the problem shown in the panel, then press Refresh (or call "
+                                 "panel.reconnect())."))
         known = {s.name for s in self.services}
         if name not in known:
             raise ValueError(_("No service named {name} in this workspace.").format(name=name))
@@ -126,8 +127,9 @@ class WorkspacePanel:
             (_("Configuration"), info.config_source), (_("Workspace"), info.name),
             (_("Region"), info.location or "?"), (_("Resource group"), info.resource_group),
             (_("Subscription"), info.subscription_masked), (_("Sign-in"), info.auth_method)])
+        count = len(self.services)
         self._status.value = badge(_("connected"), "#2e7d32") + " " + html.escape(
-            _("{count} web services").format(count=len(self.services)))
+            n_("{count} web service", "{count} web services", count).format(count=count))
         rows = [(s.name, s.compute_type, badge(s.state), s.scoring_uri or "", (s.created or "")[:19],
                  (s.updated or "")[:19]) for s in self.services]
         self._table.value = table([_("Name"), _("Compute"), _("State"), _("Scoring URI"), _("Created"),

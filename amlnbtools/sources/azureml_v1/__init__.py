@@ -97,14 +97,15 @@ class AzureMLSource:
         """Connect with explicit ids, a config.json path, or the config.json found from the working folder."""
         ids = {"subscription_id": subscription_id, "resource_group": resource_group, "workspace_name": workspace_name}
         if all(ids.values()):
-            source = _("explicit ids")
+            source = _("ids given as arguments")
         else:
             path = Path(config) if config is not None else find_config()
             if path is None or not path.is_file():
                 raise SourceError("no-config", _(
-                    "No config.json in {folder}, its parent folders or their .azureml folders. Download it from the "
-                    "workspace page in Azure ML studio, pass subscription_id, resource_group and workspace_name, or "
-                    "try the embedded sample with amlnbtools.connect(sample=True).").format(
+                    "No config.json in {folder} or its parent folders (their .azureml and aml_config folders "
+                    "included). Download it from the workspace page in Azure ML studio, pass subscription_id, "
+                    "resource_group and workspace_name, or try the embedded sample with "
+                    "amlnbtools.connect(sample=True).").format(
                         folder=Path(config) if config else Path.cwd()))
             ids = {**read_config(path), **{k: v for k, v in ids.items() if v}}
             source = str(path)
