@@ -16,6 +16,7 @@ from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._bundle import write_bundle
+from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._html import badge
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
@@ -25,7 +26,7 @@ __all__ = ["DeploymentLogsPanel"]
 TAIL_CHOICES = (100, 500, 1000, 5000)
 
 
-class DeploymentLogsPanel:
+class DeploymentLogsPanel(Panel):
     """State, error, logs and findings of one web service; refreshes in the background.
 
     Public methods are the API: :meth:`refresh`, :meth:`wait`, :meth:`set_tail`, :meth:`set_init`,
@@ -82,11 +83,6 @@ class DeploymentLogsPanel:
         self._kubectl_box.layout.display = "none"
         if refresh:
             self.refresh()
-
-    def _repr_mimebundle_(self, **kwargs: object) -> dict:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)  # short and stable (front ends without widgets show it)
-        return bundle
 
     def __repr__(self) -> str:
         return f"DeploymentLogsPanel(service={self.name!r})"

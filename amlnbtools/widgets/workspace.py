@@ -11,6 +11,7 @@ from amlnbtools.core.services import ServiceSummary
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
+from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._html import badge, grid, table
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
@@ -18,7 +19,7 @@ from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 __all__ = ["WorkspacePanel"]
 
 
-class WorkspacePanel:
+class WorkspacePanel(Panel):
     """Connects in the background, then lists the workspace's web services; picking one opens its logs.
 
     Parameters
@@ -52,11 +53,6 @@ class WorkspacePanel:
                               self._info, self._status, self._table,
                               w.HBox([self._picker, self._open_button, self._refresh_button]), self._logs_area])
         self.reconnect()
-
-    def _repr_mimebundle_(self, **kwargs: object) -> dict:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = repr(self)  # short and stable (front ends without widgets show it)
-        return bundle
 
     def __repr__(self) -> str:
         return f"WorkspacePanel({self.label!r})"

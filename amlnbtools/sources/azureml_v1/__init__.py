@@ -26,7 +26,7 @@ from amlnbtools.sources.azureml_v1._bounded import Limits, call_with_deadline
 from amlnbtools.sources.azureml_v1._connect import AUTH_METHODS, find_config, make_auth, read_config
 from amlnbtools.sources.errors import SourceError, classify
 
-__all__ = ["AUTH_METHODS", "AzureMLSource", "Limits", "find_config"]
+__all__ = ["AUTH_METHODS", "AzureMLSource", "Limits", "find_config", "make_auth"]
 
 T = TypeVar("T")
 
@@ -92,9 +92,12 @@ class AzureMLSource:
 
     @classmethod
     def connect(cls, config: str | Path | None = None, *, subscription_id: str | None = None,
-                resource_group: str | None = None, workspace_name: str | None = None, auth: str = "cli",
+                resource_group: str | None = None, workspace_name: str | None = None, auth: Any = "cli",
                 tenant_id: str | None = None, limits: Limits = Limits()) -> AzureMLSource:
-        """Connect with explicit ids, a config.json path, or the config.json found from the working folder."""
+        """Connect with explicit ids, a config.json path, or the config.json found from the working folder.
+
+        ``auth`` is a sign-in method (see :data:`AUTH_METHODS`) or an azureml authentication object.
+        """
         ids = {"subscription_id": subscription_id, "resource_group": resource_group, "workspace_name": workspace_name}
         if all(ids.values()):
             source = _("ids given as arguments")
@@ -110,17 +113,19 @@ class AzureMLSource:
             ids = {**read_config(path), **{k: v for k, v in ids.items() if v}}
             source = str(path)
 
+        credential = make_auth(auth, tenant_id=tenant_id) if isinstance(auth, str) else auth
+        method = auth if isinstance(auth, str) else type(auth).__name__
+
         def open_workspace() -> Any:
             from azureml.core import Workspace
 
-            return Workspace(ids["subscription_id"], ids["resource_group"], ids["workspace_name"],
-                             auth=make_auth(auth, tenant_id=tenant_id))
+            return Workspace(ids["subscription_id"], ids["resource_group"], ids["workspace_name"], auth=credential)
 
         try:
             workspace = call_with_deadline(open_workspace, limits)
         except Exception as exc:
             error = classify(exc, _("workspace {name}").format(name=ids["workspace_name"]), timeout_s=limits.budget_s)
-            if error.kind in ("not-found", "unknown") and "not found" in str(exc).lower():
+            if error.kind in ("not-found", "unknown") and ("not found" in str(exc).lower() or "404" in str(exc)):
                 raise SourceError("workspace-not-found", _(
                     "Workspace {name} was not found in resource group {group}: check the subscription id, resource "
                     "group and workspace name.").format(name=ids["workspace_name"], group=ids["resource_group"]),
@@ -128,7 +133,7 @@ class AzureMLSource:
             raise error from None
         info = WorkspaceInfo(name=ids["workspace_name"], subscription_id=ids["subscription_id"],
                              resource_group=ids["resource_group"], location=getattr(workspace, "location", None),
-                             config_source=source, auth_method=auth)
+                             config_source=source, auth_method=method)
         return cls(workspace, info=info, reauthenticate=open_workspace, limits=limits)
 
     @property
