@@ -14,7 +14,7 @@ from amlnbtools.i18n import LANGUAGES, get_language, set_language
 if TYPE_CHECKING:
     from amlnbtools.core import Finding, Findings, Scanner, diagnose, diagnose_stream
     from amlnbtools.sources.logfiles import diagnose_path
-    from amlnbtools.widgets import connect, deployment_logs
+    from amlnbtools.widgets import connect, debug_locally, deployment_logs
 
 __version__ = "0.1.0"
 
@@ -28,6 +28,7 @@ __all__ = [
     "diagnose_path",
     "diagnose_stream",
     "connect",
+    "debug_locally",
     "deployment_logs",
     "get_language",
     "set_language",
@@ -41,6 +42,7 @@ _LAZY = {
     "diagnose_stream": "amlnbtools.core",
     "diagnose_path": "amlnbtools.sources.logfiles",
     "connect": "amlnbtools.widgets",
+    "debug_locally": "amlnbtools.widgets",
     "deployment_logs": "amlnbtools.widgets",
 }
 

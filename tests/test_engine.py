@@ -159,3 +159,14 @@ def test_scanner_is_incremental_and_refuses_reuse() -> None:
     assert scanner.lines_seen == 2
     with pytest.raises(RuntimeError):
         scanner.feed("more")
+
+
+def test_a_last_value_context_is_forgotten_at_the_next_matching_line() -> None:
+    head = "2026-11-22 10:50:22,840 E [1879] azmlinfsrv.trace - Error while fetching model IDs\n"
+    trace = "Traceback (most recent call last):\nNotADirectoryError: [Errno 20] Not a directory: '/m/model.json'\n"
+    later = ("2026-11-22 10:50:23,001 E [1879] azmlinfsrv - User's init function failed\n"
+             "FileNotFoundError: [Errno 2] No such file or directory: '/m/model.pkl'\n")
+    findings = diagnose(head + trace + later)
+    assert ("model-dir-layout", 1) in rules_at(findings)
+    assert "unhandled-exception" not in findings.rules  # the server's own traceback is explained, not flagged
+    assert ("model-not-found", 5) in rules_at(findings)  # a later, real failure is not swallowed

@@ -84,6 +84,13 @@ def update() -> None:
         path.with_suffix(".mo").write_bytes(compiled(cat))
 
 
+def _placeholders_kept(source: str, forms: tuple[str, ...]) -> bool:
+    """The last (plural, or only) form has exactly the source's placeholders; others use no others."""
+    wanted = sorted(PLACEHOLDER.findall(source))
+    return sorted(PLACEHOLDER.findall(forms[-1])) == wanted and all(
+        set(PLACEHOLDER.findall(f)) <= set(wanted) for f in forms)
+
+
 def problems() -> list[str]:
     """Everything that keeps the catalogs from being complete and in sync; empty when all is well."""
     tmpl = template()
@@ -103,7 +110,7 @@ def problems() -> list[str]:
                 out.append(f"{lang}: untranslated: {source!r}")
             elif msg.fuzzy:
                 out.append(f"{lang}: fuzzy (needs review): {source!r}")
-            elif any(sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(f)) for f in forms):
+            elif not _placeholders_kept(source, forms):
                 out.append(f"{lang}: placeholders differ: {source!r}")
         mo = path.with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != compiled(cat):

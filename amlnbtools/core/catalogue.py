@@ -24,7 +24,7 @@ __all__ = ["Catalogue", "CatalogueError", "Condition", "ContextSpec", "Pattern",
 #: Flags of every detailed pattern: ASCII classes, like RE2's \w \d \s \b.
 PATTERN_FLAGS = re.ASCII
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-_RULE_KEYS = {"id", "severity", "title", "remedy", "docs", "patterns", "unless", "overrides", "fallback"}
+_RULE_KEYS = {"id", "severity", "title", "remedy", "docs", "patterns", "unless", "overrides", "fallback", "symptom"}
 _CONTEXT_KEYS = {"name", "line", "values", "keep"}
 _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
 
@@ -69,6 +69,7 @@ class Rule:
     unless: tuple[re.Pattern[str], ...] = ()
     overrides: frozenset[str] = frozenset()
     fallback: bool = False
+    symptom: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,7 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
         unless=tuple(_compile(p, where) for p in raw.get("unless", [])),
         overrides=frozenset(raw.get("overrides", [])),
         fallback=bool(raw.get("fallback", False)),
+        symptom=bool(raw.get("symptom", False)),
     )
 
 

@@ -64,15 +64,23 @@ class Finding:
 class Findings(tuple[Finding, ...]):
     """An ordered, immutable collection of :class:`Finding` (errors first, then by line)."""
 
-    __slots__ = ()
+    symptoms: frozenset[str] = frozenset()  # rules that name a symptom, not a cause (set by the engine)
 
-    def __new__(cls, items: Iterable[Finding] = ()) -> Findings:
-        return super().__new__(cls, tuple(items))
+    def __new__(cls, items: Iterable[Finding] = (), *, symptoms: frozenset[str] = frozenset()) -> Findings:
+        self = super().__new__(cls, tuple(items))
+        if symptoms:
+            self.symptoms = symptoms
+        return self
 
     @property
     def errors(self) -> Findings:
         """Only the findings of severity ``error``."""
-        return Findings(f for f in self if f.severity == "error")
+        return Findings((f for f in self if f.severity == "error"), symptoms=self.symptoms)
+
+    def primary(self) -> Finding | None:
+        """The finding that best explains the failure: the first error that is a cause, not a symptom."""
+        errors = self.errors
+        return next((f for f in errors if f.rule not in self.symptoms), errors[0] if errors else None)
 
     @property
     def rules(self) -> tuple[str, ...]:

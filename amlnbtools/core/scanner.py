@@ -262,10 +262,10 @@ class Scanner:
         return any(path == p or path.startswith(p + "/") for p in remembered if p)
 
     def _remember(self, name: str, keep: str, values: list[str]) -> None:
-        if not values:
+        if keep == "last":  # the value of the latest matching line; none on that line forgets it
+            self._context[name] = values[-1:]
             return
-        if keep == "last":
-            self._context[name] = [values[-1]]
+        if not values:
             return
         store = self._context[name]
         for v in values:
@@ -297,7 +297,7 @@ class Scanner:
                                title=gettext(rule.title), remedy=gettext(rule.remedy), docs=rule.docs,
                                count=hit.count, lines=tuple(hit.lines)))
         out.sort(key=lambda f: (SEVERITIES.index(f.severity), f.line, f.rule))
-        return Findings(out)
+        return Findings(out, symptoms=frozenset(r.id for r in self._cat.rules if r.symptom))
 
 
 def _evidence(text: str, start: int, cut: bool) -> str:

@@ -1,5 +1,7 @@
 """Sample data shipped with amlnbtools, for the tour, the tutorials and the tests.
 
+``samples/score/`` holds entry scripts for the local inference server (healthy, init() failing on the
+model path, a missing package, run() raising, a slow run()) and a small model folder.
 ``samples/logs/`` holds logs in the shapes Azure ML really writes (deployment logs and errors, the
 local inference server, pipeline step logs, ParallelRunStep logs, healthy logs); its README lists
 what each file shows.
@@ -9,9 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["list_sample_logs", "sample_log", "sample_logs"]
+__all__ = ["list_sample_logs", "sample_log", "sample_logs", "sample_score"]
 
 _LOGS = Path(__file__).with_name("logs")
+_SCORE = Path(__file__).with_name("score")
 
 
 def sample_logs() -> Path:
@@ -35,4 +38,17 @@ def sample_log(name: str) -> Path:
     path = _LOGS / name
     if not path.is_file() or _LOGS not in path.resolve().parents:
         raise FileNotFoundError(f"no sample log {name!r}: see amlnbtools.samples.list_sample_logs() for the names")
+    return path
+
+
+def sample_score(name: str) -> Path:
+    """An entry script or the model folder of ``samples/score``, e.g. ``sample_score("healthy.py")``.
+
+    Names: ``healthy.py``, ``init_model_path.py``, ``missing_package.py``, ``run_raises.py``,
+    ``slow_run.py`` and ``model`` (the folder).
+    """
+    path = _SCORE / name
+    if not path.exists() or _SCORE not in path.resolve().parents:
+        choices = ", ".join(sorted(p.name for p in _SCORE.iterdir() if p.name != "__pycache__"))
+        raise FileNotFoundError(f"no sample {name!r} in samples/score: choose one of {choices}")
     return path

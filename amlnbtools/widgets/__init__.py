@@ -12,7 +12,7 @@ from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.workspace import WorkspacePanel
 
-__all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "deployment_logs"]
+__all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "debug_locally", "deployment_logs"]
 
 
 def connect(config: str | Path | None = None, *, sample: bool = False, subscription_id: str | None = None,
@@ -92,3 +92,33 @@ def deployment_logs(service: Any, source: DeploymentSource | WorkspacePanel | No
                          resource_group=workspace.resource_group, location=None,
                          config_source=_("the Webservice's workspace"), auth_method=type(workspace._auth).__name__)
     return DeploymentLogsPanel(AzureMLSource(workspace, info=info), name, tail_lines=tail_lines)
+
+
+def debug_locally(score_py: str | Path, model_dir: str | Path | None = None, *, scoring_timeout_ms: int = 60_000,
+                  port: int = 0, start: bool = True, payload: str | None = None) -> Any:
+    """Open the local debugging panel: the real inference server (azmlinfsrv) on ``score_py``.
+
+    Parameters
+    ----------
+    score_py : path
+        The entry script (``init()`` and ``run()``).
+    model_dir : path, optional
+        The model folder (``AZUREML_MODEL_DIR`` for the script).
+    scoring_timeout_ms : int
+        As the deployed service's ``scoring_timeout_ms`` (60,000 by default), so timeouts behave as in
+        the cloud.
+    port : int
+        0 picks a free port. The server answers on 127.0.0.1 only.
+    start : bool
+        Start the server right away (in the background).
+    payload : str, optional
+        The JSON request shown in the editor.
+    """
+    from amlnbtools.sources.local_server import LocalInferenceServer
+    from amlnbtools.widgets.local_debug import DEFAULT_PAYLOAD, LocalDebugPanel
+
+    server = LocalInferenceServer(score_py, model_dir, port=port, scoring_timeout_ms=scoring_timeout_ms)
+    panel = LocalDebugPanel(server, payload=payload or DEFAULT_PAYLOAD)
+    if start:
+        panel.start()
+    return panel

@@ -263,10 +263,13 @@ class LocalInferenceServer:
                                                    "pass port=0 for a free one.").format(port=self.requested_port),
                                    exit_code=code)
         findings = self.findings()
-        cause = findings.errors[0] if findings.errors else None
-        message = _("The local server stopped during start-up (exit code {code}).").format(code=code)
-        if cause is not None:
-            message += " " + cause.title + ". " + cause.remedy
+        cause = findings.primary()
+        if cause is None:
+            message = _("The local server stopped during start-up (exit code {code}): look at its log.").format(
+                code=code)
+        else:
+            message = _("The local server stopped during start-up (exit code {code}): {cause}. {remedy}").format(
+                code=code, cause=cause.title, remedy=cause.remedy)
         raise LocalServerError("boot-failed", message, findings=findings, exit_code=code)
 
 
