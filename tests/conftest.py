@@ -60,3 +60,15 @@ def deployment_source(request, sample_source, tmp_path):
         assert panel.wait().status == "finished"
         paths.append(panel.export_bundle(tmp_path / f"{name}.zip"))
     return BundleSource(*paths)
+
+
+@pytest.fixture()
+def scripts(tmp_path):
+    """The sample entry scripts under a unique path, so the processes that run them can be found in /proc."""
+    import shutil
+    from pathlib import Path
+
+    target = tmp_path / "score"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "amlnbtools" / "samples" / "score", target,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return target

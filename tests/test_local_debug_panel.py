@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -13,14 +12,7 @@ from amlnbtools.widgets.local_debug import LocalDebugPanel
 
 pytest.importorskip("azureml_inference_server_http", reason="the 'local' extra is not installed")
 
-SAMPLES = Path(__file__).resolve().parents[1] / "amlnbtools" / "samples" / "score"
 
-
-@pytest.fixture()
-def scripts(tmp_path: Path) -> Path:
-    target = tmp_path / "score"
-    shutil.copytree(SAMPLES, target)
-    return target
 
 
 def test_start_send_measure_stop(scripts: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,15 +17,7 @@ from amlnbtools.sources.local_server import LocalInferenceServer, LocalServerErr
 
 pytest.importorskip("azureml_inference_server_http", reason="the 'local' extra is not installed")
 
-SAMPLES = Path(__file__).resolve().parents[1] / "amlnbtools" / "samples" / "score"
 
-
-@pytest.fixture()
-def scripts(tmp_path: Path) -> Path:
-    """The sample scripts under a unique path, so the processes that run them can be found in /proc."""
-    target = tmp_path / "score"
-    shutil.copytree(SAMPLES, target)
-    return target
 
 
 def processes_running(marker: str) -> list[int]:
