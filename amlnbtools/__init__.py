@@ -14,7 +14,8 @@ from amlnbtools.i18n import LANGUAGES, get_language, set_language
 if TYPE_CHECKING:
     from amlnbtools.core import Finding, Findings, Scanner, diagnose, diagnose_stream
     from amlnbtools.sources.logfiles import diagnose_path
-    from amlnbtools.widgets import connect, debug_locally, deployment_logs
+    from amlnbtools.core.replicas import required_replicas
+    from amlnbtools.widgets import connect, debug_locally, deployment_logs, replica_calculator
 
 __version__ = "0.1.0"
 
@@ -31,6 +32,8 @@ __all__ = [
     "debug_locally",
     "deployment_logs",
     "get_language",
+    "replica_calculator",
+    "required_replicas",
     "set_language",
 ]
 
@@ -43,6 +46,8 @@ _LAZY = {
     "diagnose_path": "amlnbtools.sources.logfiles",
     "connect": "amlnbtools.widgets",
     "debug_locally": "amlnbtools.widgets",
+    "replica_calculator": "amlnbtools.widgets",
+    "required_replicas": "amlnbtools.core.replicas",
     "deployment_logs": "amlnbtools.widgets",
 }
 

@@ -1,7 +1,10 @@
-"""Command line: ``amlnbtools diagnose PATH... [--json] [--lang L]``.
+"""Command line.
 
-Exit status: 0 when no finding is an error, 1 when one is, 2 on a usage or I/O error (a one-line
-message on standard error names the problem).
+``amlnbtools diagnose PATH... [--json] [--lang L]``: exit status 0 when no finding is an error, 1 when
+one is, 2 on a usage or I/O error (a one-line message on standard error names the problem).
+
+``amlnbtools replicas --rps R --request-seconds S [--max-concurrent C] [--target-utilization U] [--json]``:
+the replica formula done exactly, with the queueing view; exit status 0, or 2 on invalid input.
 """
 
 from __future__ import annotations
@@ -38,6 +41,19 @@ def _parser() -> argparse.ArgumentParser:
     diag.add_argument("--json", action="store_true", help="print one JSON array of findings")
     diag.add_argument("--lang", type=_language, metavar="L",
                       help=f"language of titles and remedies: {', '.join(LANGUAGES)}")
+    rep = sub.add_parser("replicas", help="replicas an AKS service needs for a request rate",
+                         description="The Azure ML replica formula, computed exactly, with the 503 rate of the "
+                                     "M/M/c queueing view.")
+    rep.add_argument("--rps", type=float, required=True, metavar="R", help="target requests per second")
+    rep.add_argument("--request-seconds", type=float, required=True, metavar="S", help="time per request, seconds")
+    rep.add_argument("--max-concurrent", type=int, default=1, metavar="C",
+                     help="max concurrent requests per replica (default 1)")
+    rep.add_argument("--target-utilization", type=float, default=0.7, metavar="U",
+                     help="autoscale target utilization as a fraction (default 0.7, the SDK's 70)")
+    rep.add_argument("--max-wait-ms", type=float, default=500.0, metavar="MS",
+                     help="max_request_wait_time in ms (default 500); longer waits are answered 503")
+    rep.add_argument("--json", action="store_true", help="print one JSON object")
+    rep.add_argument("--lang", type=_language, metavar="L", help=f"language of the text: {', '.join(LANGUAGES)}")
     return parser
 
 
@@ -114,6 +130,29 @@ def _diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_ERRORS if errors else EXIT_OK
 
 
+def _replicas(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``amlnbtools replicas``: print the report (text or JSON); exit 2 with one line on invalid input."""
+    from dataclasses import asdict
+
+    from amlnbtools.core.replica_report import deploy_code, formula_lines, queueing_lines, replica_report
+
+    if args.lang:
+        set_language(args.lang)
+    try:
+        rep = replica_report(args.rps, args.request_seconds, args.max_concurrent, args.target_utilization,
+                             args.max_wait_ms)
+    except ValueError as exc:
+        print(f"amlnbtools: {exc}", file=err)
+        return 2
+    if args.json:
+        json.dump(asdict(rep), out, indent=2)
+        out.write("\n")
+        return 0
+    for line in formula_lines(rep) + [""] + queueing_lines(rep) + ["", deploy_code(rep)]:
+        print(line, file=out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit status."""
     out = out or sys.stdout
@@ -123,6 +162,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except SystemExit as exc:  # argparse has printed its usage message
         return int(exc.code or 0) and EXIT_USAGE
     try:
+        if args.command == "replicas":
+            return _replicas(args, out, err)
         return _diagnose(args, out, err)
     except BrokenPipeError:  # e.g. piped into head
         return EXIT_OK

@@ -58,6 +58,8 @@ def test_public_names() -> None:
         "discovery",
         "services-list",
         "service",
+        "service-update",
+        "service-validate",
         "logs",
         "history-experiment",
         "history-run",

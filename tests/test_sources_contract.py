@@ -54,3 +54,15 @@ def test_unknown_service_is_a_source_error_naming_it(deployment_source: Deployme
     with pytest.raises(SourceError) as info:
         deployment_source.service_details("no-such-service")
     assert info.value.kind == "not-found" and "no-such-service" in str(info.value)
+
+
+def test_autoscale_update_through_the_real_sdk(sample_source, replay) -> None:
+    details = sample_source.update_autoscale("fraud-aks-503", min_replicas=3, max_replicas=12,
+                                             target_utilization_percent=60)
+    assert (details.autoscale.min_replicas, details.autoscale.max_replicas,
+            details.autoscale.target_utilization_percent) == (3, 12, 60)
+    assert [c.route for c in replay.calls if c.method == "PATCH"] == ["service-update"]
+    fresh = sample_source.service_details("fraud-aks-503")  # read back: the workspace kept it
+    assert fresh.autoscale.min_replicas == 3
+    with pytest.raises(SourceError, match="Only AKS services"):
+        sample_source.update_autoscale("iris-aci", min_replicas=1, max_replicas=2, target_utilization_percent=70)

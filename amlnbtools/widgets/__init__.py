@@ -12,7 +12,8 @@ from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.workspace import WorkspacePanel
 
-__all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "debug_locally", "deployment_logs"]
+__all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "debug_locally", "deployment_logs",
+           "replica_calculator"]
 
 
 def connect(config: str | Path | None = None, *, sample: bool = False, subscription_id: str | None = None,
@@ -80,10 +81,16 @@ def deployment_logs(service: Any, source: DeploymentSource | WorkspacePanel | No
             raise TypeError(_("Give the workspace too: deployment_logs(name, panel) with a panel from "
                               "amlnbtools.connect(), or pass the azureml Webservice object itself."))
         return DeploymentLogsPanel(source, service, tail_lines=tail_lines)
+    source, name = _source_of(service)
+    return DeploymentLogsPanel(source, name, tail_lines=tail_lines)
+
+
+def _source_of(service: Any) -> tuple[DeploymentSource, str]:
+    """The azureml-core source of an azureml ``Webservice`` object, and the service's name."""
     workspace = getattr(service, "workspace", None)
     name = getattr(service, "name", None)
     if workspace is None or not isinstance(name, str):
-        raise TypeError(_("deployment_logs() takes an azureml Webservice object or a service name, not {kind}")
+        raise TypeError(_("Expected an azureml Webservice object or a service name, not {kind}")
                         .format(kind=type(service).__name__))
     from amlnbtools.core.services import WorkspaceInfo
     from amlnbtools.sources.azureml_v1 import AzureMLSource
@@ -91,7 +98,7 @@ def deployment_logs(service: Any, source: DeploymentSource | WorkspacePanel | No
     info = WorkspaceInfo(name=workspace.name, subscription_id=workspace.subscription_id,
                          resource_group=workspace.resource_group, location=None,
                          config_source=_("the Webservice's workspace"), auth_method=type(workspace._auth).__name__)
-    return DeploymentLogsPanel(AzureMLSource(workspace, info=info), name, tail_lines=tail_lines)
+    return AzureMLSource(workspace, info=info), name
 
 
 def debug_locally(score_py: str | Path, model_dir: str | Path | None = None, *, scoring_timeout_ms: int = 60_000,
@@ -122,3 +129,39 @@ def debug_locally(score_py: str | Path, model_dir: str | Path | None = None, *, 
     if start:
         panel.start()
     return panel
+
+
+def replica_calculator(service: Any = None, source: DeploymentSource | WorkspacePanel | None = None,
+                       **inputs: Any) -> Any:
+    """Open the replica calculator.
+
+    ``service`` pre-fills it: a local debugging panel or its ``latency`` (the measured request time), a
+    deployment log panel, an azureml ``Webservice`` object, or a service name with ``source`` (its current
+    autoscaler settings are read, and "Apply to service" becomes available). ``inputs`` set any field,
+    e.g. ``target_rps=50, request_seconds=0.2``.
+    """
+    from amlnbtools.core.latency import LatencyStats
+    from amlnbtools.widgets.local_debug import LocalDebugPanel
+    from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
+
+    latency = service.latency if isinstance(service, LocalDebugPanel) else service
+    if isinstance(latency, LatencyStats):
+        if not latency.latencies_ms:
+            raise ValueError(_("The latency measurement has no successful request: send requests first."))
+        return ReplicaCalculatorPanel(**{"request_seconds": round(latency.request_seconds, 4), **inputs})
+    if isinstance(service, LocalDebugPanel):
+        raise ValueError(_("Measure the latency first: press Send N requests in the local debugging panel."))
+    if isinstance(service, DeploymentLogsPanel):
+        return ReplicaCalculatorPanel(source=service.source, service=service.name, **inputs)
+    if isinstance(service, str):
+        if isinstance(source, WorkspacePanel):
+            source.wait()
+            source = source.source
+        if source is None:
+            raise TypeError(_("Give the workspace too: replica_calculator(name, panel) with a panel from "
+                              "amlnbtools.connect(), or pass the azureml Webservice object itself."))
+        return ReplicaCalculatorPanel(source=source, service=service, **inputs)
+    if service is not None:
+        web_source, name = _source_of(service)
+        return ReplicaCalculatorPanel(source=web_source, service=name, **inputs)
+    return ReplicaCalculatorPanel(**inputs)

@@ -8,6 +8,8 @@ Calls made (all through azureml-core, never raw REST):
   ``namespace``, ``compute_name``, ``num_replicas``, ``scoring_timeout_ms``, ``max_request_wait_time``,
   ``max_concurrent_requests_per_container``, ``container_resource_requirements``
 - logs: ``service.get_logs(num_lines=N, init=...)``
+- apply autoscaler settings (replica calculator, after confirmation): ``service.update(autoscale_enabled=True,
+  autoscale_min_replicas=…, autoscale_max_replicas=…, autoscale_target_utilization=…)``
 
 Each runs in :func:`call_with_deadline` (per-request timeout, short retries, ≤ 30 s in all). An
 expired token gets one re-authentication attempt before the error is reported.
@@ -166,6 +168,24 @@ class AzureMLSource:
             return svc.get_logs(num_lines=num_lines, init=init) or ""
 
         return self._call(_("the logs of service {name}").format(name=name), read)
+
+    def update_autoscale(self, name: str, *, min_replicas: int, max_replicas: int,
+                         target_utilization_percent: int) -> ServiceDetails:
+        """``service.update(autoscale_enabled=True, autoscale_min_replicas=…, …)`` on an AKS service."""
+        from azureml.core import Webservice
+
+        def update() -> Any:
+            svc = Webservice(self._workspace, name)
+            if str(svc.compute_type).upper() != "AKS":
+                raise SourceError("bad-input", _("Only AKS services have an autoscaler; {name} is {kind}.")
+                                  .format(name=name, kind=svc.compute_type))
+            svc.update(autoscale_enabled=True, autoscale_min_replicas=min_replicas,
+                       autoscale_max_replicas=max_replicas, autoscale_target_utilization=target_utilization_percent)
+            return svc
+
+        svc = self._call(_("the autoscaler of service {name}").format(name=name), update)
+        self._services[name] = svc
+        return _details(svc)
 
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         for attempt in (1, 2):

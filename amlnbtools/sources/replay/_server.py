@@ -28,6 +28,8 @@ ROUTES: tuple[str, ...] = (
     "discovery",
     "services-list",
     "service",
+    "service-update",
+    "service-validate",
     "logs",
     "history-experiment",
     "history-run",
@@ -154,7 +156,9 @@ class ReplayServer:
             ("services-list", "GET", api, mms + "/services", self._list),
             ("logs", "GET", api, mms + "/services/(?P<svc>[^/]+)/logs", self._logs),
             ("listkeys", "POST", api, mms + "/services/(?P<svc>[^/]+)/listkeys", self._keys),
+            ("service-validate", "POST", api, mms + "/services/validate", self._validate),
             ("service", "GET", api, mms + "/services/(?P<svc>[^/]+)", self._service),
+            ("service-update", "PATCH", api, mms + "/services/(?P<svc>[^/]+)", self._update),
             ("history-experiment", "GET", api, hist + "/experiments/(?P<exp>[^/]+)", self._experiment),
             ("history-run", "GET", api, hist + "/experimentids/(?P<expid>[^/]+)/runs/(?P<run>[^/]+)", self._run),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
@@ -177,13 +181,13 @@ class ReplayServer:
     def _not_found(self, code: str, message: str) -> Answer:
         return 404, dict(_JSON), _faults.arm_error(code, message, self.data.identity.location)
 
-    def _workspace(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _workspace(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         return 200, dict(_JSON), self.data.workspace
 
-    def _discovery(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _discovery(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         return 200, dict(_JSON), self.data.discovery
 
-    def _list(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _list(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         items = list(self.data.services.values())
         if params.get("computeType"):
             items = [s for s in items if s["computeType"].upper() == params["computeType"].upper()]
@@ -200,13 +204,38 @@ class ReplayServer:
                 body["nextLink"] = f"{base}?expand=true&count={self.page_size}&$skipToken={start + self.page_size}"
         return 200, dict(_JSON), body
 
-    def _service(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _service(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         service = self.data.services.get(match["svc"])
         if service is None:
             return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
         return 200, dict(_JSON), service
 
-    def _logs(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _validate(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+        return 200, dict(_JSON), {}
+
+    def _update(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+        """JSON-patch ``replace``/``add`` operations on the stored service (what ``service.update()`` sends)."""
+        service = self.data.services.get(match["svc"])
+        if service is None:
+            return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
+        try:
+            operations = json.loads(body or b"[]")
+        except ValueError:
+            return 400, dict(_JSON), _faults.arm_error("BadRequest", "The body is not a JSON patch.",
+                                                       self.data.identity.location)
+        with self._lock:
+            for op in operations:
+                if op.get("op") not in ("replace", "add"):
+                    continue
+                *parents, leaf = [part for part in op["path"].split("/") if part]
+                target = service
+                for part in parents:
+                    target = target.setdefault(part, {})
+                target[leaf] = op["value"]
+            service["updatedTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
+        return 200, dict(_JSON), service
+
+    def _logs(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         name = match["svc"]
         if name not in self.data.services:
             return self._not_found("WebserviceNotFound", f"Service {name} not found in workspace.")
@@ -215,25 +244,25 @@ class ReplayServer:
         lines = text.splitlines(keepends=True)
         return 200, dict(_JSON), {"content": "".join(lines[-tail:] if tail > 0 else [])}
 
-    def _keys(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _keys(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         if match["svc"] not in self.data.services:
             return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
         return 200, dict(_JSON), dict(self.data.keys)
 
-    def _experiment(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _experiment(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         # real service: a 404 here makes azureml-core POST to *create* the experiment (answered 404 too)
         experiment = self.data.experiments.get(match["exp"])
         if experiment is None:
             return self._not_found("NotFound", f"Experiment {match['exp']} not found.")
         return 200, dict(_JSON), experiment
 
-    def _run(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _run(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         run = self.data.runs.get(match["run"])
         if run is None or run["experimentId"] != match["expid"]:
             return self._not_found("NotFound", f"Run {match['run']} not found.")
         return 200, dict(_JSON), run
 
-    def _score(self, match: re.Match[str], params: dict[str, str], services: frozenset[str]) -> Answer:
+    def _score(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
         name = match["svc"] or next(iter(services), None)
         answer = self.data.scoring.get(name or "")
         if answer is None:
@@ -265,7 +294,7 @@ class ReplayServer:
         services = self._services_of(name, match, parts.netloc)
 
         def real() -> tuple[int, dict[str, str], str]:
-            status, headers, body = handler(match, params, services)
+            status, headers, body = handler(match, params, services, request.body)
             return status, headers, body if isinstance(body, str) else json.dumps(body)
 
         fault = self._take_fault(name, services)

@@ -1,0 +1,245 @@
+"""The replica calculator panel: the formula step by step, the queueing view, a simulated load, the code."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from amlnbtools.core.replica_report import ReplicaReport, deploy_code, formula_lines, queueing_lines, replica_report
+from amlnbtools.core.replicas import replicas_for_rate_503, replicas_table
+from amlnbtools.i18n import _
+from amlnbtools.sources.base import DeploymentSource
+from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._panel import Panel
+from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._throttle import Throttle
+
+__all__ = ["ReplicaCalculatorPanel"]
+
+PATTERNS = ("steady", "diurnal", "spikes")
+DURATIONS_S = (3600, 6 * 3600, 86400)
+MAX_POINTS = 1500  # per simulated trace in the chart
+
+
+class ReplicaCalculatorPanel(Panel):
+    """Inputs → replicas (exact formula), 503 rate (M/M/c), a simulated load; code to paste or apply.
+
+    Public methods are the API: :meth:`set_inputs`, :meth:`request_apply`, :meth:`confirm_apply`,
+    :meth:`cancel_apply`, :meth:`wait`. ``report`` and ``simulation`` hold the latest results.
+    """
+
+    def __init__(self, *, target_rps: float = 20.0, request_seconds: float = 0.5, max_concurrent_requests: int = 1,
+                 target_utilization: float = 0.7, max_request_wait_ms: float = 500.0, min_replicas: int = 1,
+                 max_replicas: int = 10, startup_s: float = 30.0, source: DeploymentSource | None = None,
+                 service: str | None = None) -> None:
+        self.source, self.service = source, service
+        self.report: ReplicaReport | None = None
+        self.simulation: Any = None
+        self.error: str | None = None
+        self._task = BackgroundTask(self._on_task)
+        style = {"description_width": "190px"}
+        box = w.Layout(width="330px")
+        self._inputs = {
+            "target_rps": w.BoundedFloatText(target_rps, min=0.001, max=1e6, description=_("Requests per second"),
+                                             style=style, layout=box),
+            "request_seconds": w.BoundedFloatText(request_seconds, min=0.0001, max=3600, step=0.01,
+                                                  description=_("Seconds per request"), style=style, layout=box),
+            "max_concurrent_requests": w.BoundedIntText(max_concurrent_requests, min=1, max=1000,
+                                                        description=_("Concurrent requests per replica"),
+                                                        style=style, layout=box),
+            "target_utilization": w.FloatSlider(target_utilization, min=0.05, max=1.0, step=0.05,
+                                                readout_format=".0%", description=_("Target utilization"),
+                                                style=style, layout=box),
+            "max_request_wait_ms": w.BoundedFloatText(max_request_wait_ms, min=1, max=600_000,
+                                                      description=_("Max queue wait (ms)"), style=style, layout=box),
+            "min_replicas": w.BoundedIntText(min_replicas, min=1, max=1000, description=_("Min replicas"),
+                                             style=style, layout=box),
+            "max_replicas": w.BoundedIntText(max_replicas, min=1, max=1000, description=_("Max replicas"),
+                                             style=style, layout=box),
+            "startup_s": w.BoundedFloatText(startup_s, min=0, max=3600, description=_("Replica start-up (s)"),
+                                            style=style, layout=box),
+            "pattern": w.Dropdown(options=[(_("steady"), "steady"), (_("daily cycle"), "diurnal"),
+                                           (_("spikes ×2"), "spikes")], value="spikes",
+                                  description=_("Simulated load"), style=style, layout=box),
+            "duration_s": w.Dropdown(options=[(_("1 hour"), 3600), (_("6 hours"), 21600), (_("1 day"), 86400)],
+                                     value=3600, description=_("Simulated time"), style=style, layout=box),
+        }
+        self._formula = w.HTML()
+        self._queueing = w.HTML()
+        self._simulated = w.HTML()
+        self._code = w.Textarea(layout=w.Layout(width="100%", height="70px"))
+        self._status = w.HTML()
+        self._apply_button = w.Button(description=_("Apply to service…"), icon="upload",
+                                      disabled=source is None or service is None)
+        self._confirm_button = w.Button(description=_("Confirm"), button_style="danger", icon="check")
+        self._cancel_button = w.Button(description=_("Cancel"))
+        self._confirm_row = w.HBox([w.HTML(), self._confirm_button, self._cancel_button],
+                                   layout=w.Layout(display="none"))
+        self.rps_chart = go.FigureWidget()
+        self.simulation_chart = go.FigureWidget()
+        self._recompute_soon = Throttle(self._recompute, rate_hz=10)
+        for control in self._inputs.values():
+            control.observe(lambda _c: self._recompute_soon(), names="value")
+        self._apply_button.on_click(lambda _b: self.request_apply())
+        self._confirm_button.on_click(lambda _b: self.confirm_apply())
+        self._cancel_button.on_click(lambda _b: self.cancel_apply())
+        inputs = w.VBox(list(self._inputs.values()))
+        results = w.VBox([self._formula, self._queueing, self._simulated], layout=w.Layout(width="100%"))
+        self.widget = w.VBox([w.HTML("<b>" + html.escape(_("Replica calculator")) + "</b>"),
+                              w.HBox([inputs, results]), w.HBox([self.rps_chart, self.simulation_chart]),
+                              w.HTML(html.escape(_("Code for the SDK (v1):"))), self._code,
+                              w.HBox([self._apply_button, self._status]), self._confirm_row])
+        self._recompute()
+        if source is not None and service is not None:
+            self._task.run(lambda: ("settings", source.service_details(service)))
+
+    def __repr__(self) -> str:
+        return f"ReplicaCalculatorPanel(service={self.service!r})"
+
+    # --- API ------------------------------------------------------------------------------
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self._inputs.items()}
+
+    def set_inputs(self, **values: Any) -> None:
+        """Change inputs (names as in :attr:`inputs`) and recompute at once; ValueError for unknown names."""
+        unknown = sorted(set(values) - set(self._inputs))
+        if unknown:
+            raise ValueError(f"unknown inputs {unknown}: use {', '.join(self._inputs)}")
+        for name, value in values.items():
+            self._inputs[name].value = value
+        self._recompute()  # now, not at the throttle's pace (a later throttled run computes the same)
+
+    def request_apply(self) -> None:
+        """Show what would change on the service and ask for confirmation (nothing is changed yet)."""
+        if self.source is None or self.service is None or self.report is None:
+            raise RuntimeError(_("No service to apply to: open the calculator with a service."))
+        min_r, max_r, percent = self._to_apply()
+        self._confirm_row.children[0].value = html.escape(_(
+            "Set the autoscaler of {service} to min {min} and max {max} replicas at {percent} % target utilization?"
+        ).format(service=self.service, min=min_r, max=max_r, percent=percent))
+        self._confirm_row.layout.display = ""
+
+    def confirm_apply(self) -> None:
+        """Apply the recommended autoscaler settings to the service (after :meth:`request_apply`)."""
+        if self._confirm_row.layout.display == "none":
+            raise RuntimeError(_("Nothing to confirm: press Apply to service… first."))
+        self._confirm_row.layout.display = "none"
+        min_r, max_r, percent = self._to_apply()
+        source, service = self.source, self.service
+        assert source is not None and service is not None
+        self._task.run(lambda: ("applied", source.update_autoscale(  # type: ignore[attr-defined]
+            service, min_replicas=min_r, max_replicas=max_r, target_utilization_percent=percent)))
+
+    def cancel_apply(self) -> None:
+        self._confirm_row.layout.display = "none"
+
+    def wait(self, timeout_s: float | None = 60.0) -> TaskState:
+        return self._task.wait(timeout_s)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _to_apply(self) -> tuple[int, int, int]:
+        assert self.report is not None
+        min_r = max(self.report.replicas, int(self._inputs["min_replicas"].value))
+        return min_r, max(min_r, int(self._inputs["max_replicas"].value)), round(self.report.target_utilization * 100)
+
+    def _recompute(self) -> None:
+        v = self.inputs
+        try:
+            self.report = replica_report(v["target_rps"], v["request_seconds"], v["max_concurrent_requests"],
+                                         v["target_utilization"], v["max_request_wait_ms"])
+        except ValueError as exc:
+            self.error = str(exc)
+            self._formula.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error)}</span>"
+            return
+        self.error = None
+        rep = self.report
+        self._formula.value = "<br>".join(html.escape(line) for line in formula_lines(rep))
+        self._queueing.value = "<br>".join(html.escape(line) for line in queueing_lines(rep))
+        self._code.value = deploy_code(rep, min_replicas=int(v["min_replicas"]), max_replicas=int(v["max_replicas"]))
+        self._update_rps_chart(rep)
+        self._simulate(rep, v)
+
+    def _update_rps_chart(self, rep: ReplicaReport) -> None:
+        from amlnbtools.figures.replicas import replicas_vs_rps
+
+        top = max(rep.target_rps * 2, 1.0)
+        rps = [top * i / 40 for i in range(1, 41)]
+        table = replicas_table(rps, rep.request_seconds, rep.max_concurrent_requests, rep.target_utilization)
+        wait_s = rep.max_request_wait_ms / 1000
+        queueing = [replicas_for_rate_503(x, rep.request_seconds, 0.01, rep.max_concurrent_requests, wait_s)
+                    for x in rps]
+        fresh = replicas_vs_rps(table, queueing, rep.target_rps, rep.replicas)
+        self._replace(self.rps_chart, fresh)
+
+    def _simulate(self, rep: ReplicaReport, v: dict[str, Any]) -> None:
+        from amlnbtools.core import load
+        from amlnbtools.core.autoscale_sim import AutoscaleConfig, simulate
+        from amlnbtools.figures.replicas import simulation_figure
+
+        seconds, rps = int(v["duration_s"]), float(v["target_rps"])
+        if v["pattern"] == "steady":
+            trace = load.steady(rps, seconds)
+        elif v["pattern"] == "diurnal":
+            trace = load.diurnal(rps * 0.5, rps, seconds=seconds, seed=0, start_s=43_200 - seconds // 2)  # the peak
+        else:
+            trace = load.spikes(rps, 2 * rps, every_s=min(900, seconds // 4), spike_s=120, seconds=seconds, seed=0)
+        try:
+            config = AutoscaleConfig(min_replicas=int(v["min_replicas"]),
+                                     max_replicas=max(int(v["min_replicas"]), int(v["max_replicas"])),
+                                     target_utilization=float(v["target_utilization"]), startup_s=float(v["startup_s"]),
+                                     max_concurrent_requests=int(v["max_concurrent_requests"]),
+                                     max_request_wait_s=float(v["max_request_wait_ms"]) / 1000)
+        except ValueError as exc:
+            self._simulated.value = f"<span style='color:#c62828'>⚠ {html.escape(str(exc))}</span>"
+            return
+        self.simulation = result = simulate(trace, rep.request_seconds, config, seed=0)
+        series = result.resampled(max(1, math.ceil(len(result.series) / MAX_POINTS)))
+        self._replace(self.simulation_chart, simulation_figure(series))
+        self._simulated.value = html.escape(_(
+            "Simulated: {r503:.2f} % answered 503, {r504:.2f} % answered 504, {hours:.1f} replica-hours.").format(
+            r503=100 * result.rate_503, r504=100 * result.rate_504, hours=result.replica_seconds / 3600))
+
+    @staticmethod
+    def _replace(widget: go.FigureWidget, fresh: go.Figure) -> None:
+        """Update a FigureWidget in place (same traces, new data) instead of rebuilding it."""
+        with widget.batch_update():
+            if len(widget.data) != len(fresh.data):
+                widget.data = ()
+                widget.add_traces(list(fresh.data))
+            else:
+                for old, new in zip(widget.data, fresh.data):
+                    old.update(x=new.x, y=new.y)
+            widget.layout = fresh.layout
+
+    def _on_task(self, state: TaskState) -> None:
+        if state.status == "pending":
+            self._status.value = badge(_("working…"), "#1565c0")
+            return
+        if state.status == "error":
+            self.error = getattr(state.error, "message", str(state.error))
+            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error)}</span>"
+            return
+        if state.status != "finished":
+            return
+        kind, details = state.value
+        scaler = details.autoscale
+        if kind == "settings" and scaler is not None:
+            self.set_inputs(min_replicas=scaler.min_replicas, max_replicas=scaler.max_replicas,
+                            target_utilization=scaler.target_utilization_percent / 100,
+                            **({"max_request_wait_ms": float(details.max_request_wait_time_ms)}
+                               if details.max_request_wait_time_ms else {}),
+                            **({"max_concurrent_requests": int(details.max_concurrent_requests)}
+                               if details.max_concurrent_requests else {}))
+            self._status.value = html.escape(_("Current settings of {service} loaded.").format(service=self.service))
+        elif kind == "applied":
+            self._status.value = badge(_("applied"), "#2e7d32") + " " + html.escape(
+                _("{service}: min {min}, max {max} replicas, target {percent} %.").format(
+                    service=self.service, min=scaler.min_replicas, max=scaler.max_replicas,
+                    percent=scaler.target_utilization_percent))
