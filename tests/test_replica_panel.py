@@ -81,3 +81,10 @@ def test_apply_is_unavailable_without_a_service() -> None:
     assert panel._apply_button.disabled
     with pytest.raises(RuntimeError, match="No service"):
         panel.request_apply()
+
+
+def test_slider_drift_does_not_break_the_exact_formula() -> None:
+    panel = ReplicaCalculatorPanel(target_rps=7, request_seconds=0.1)
+    panel._inputs["target_utilization"].value = 0.1 + 0.6  # 0.7 as a slider may produce it: 0.7000000000000001
+    panel.set_inputs(target_rps=7)
+    assert panel.report.replicas == 1 and "÷ 0.7 = 1" in panel._formula.value

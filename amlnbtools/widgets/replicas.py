@@ -41,8 +41,8 @@ class ReplicaCalculatorPanel(Panel):
         self.simulation: Any = None
         self.error: str | None = None
         self._task = BackgroundTask(self._on_task)
-        style = {"description_width": "190px"}
-        box = w.Layout(width="330px")
+        style = {"description_width": "200px"}
+        box = w.Layout(width="340px")
         self._inputs = {
             "target_rps": w.BoundedFloatText(target_rps, min=0.001, max=1e6, description=_("Requests per second"),
                                              style=style, layout=box),
@@ -87,10 +87,10 @@ class ReplicaCalculatorPanel(Panel):
         self._apply_button.on_click(lambda _b: self.request_apply())
         self._confirm_button.on_click(lambda _b: self.confirm_apply())
         self._cancel_button.on_click(lambda _b: self.cancel_apply())
-        inputs = w.VBox(list(self._inputs.values()))
-        results = w.VBox([self._formula, self._queueing, self._simulated], layout=w.Layout(width="100%"))
+        inputs = w.VBox(list(self._inputs.values()), layout=w.Layout(flex="0 0 350px"))
+        results = w.VBox([self._formula, self._queueing, self._simulated], layout=w.Layout(flex="1 1 auto"))
         self.widget = w.VBox([w.HTML("<b>" + html.escape(_("Replica calculator")) + "</b>"),
-                              w.HBox([inputs, results]), w.HBox([self.rps_chart, self.simulation_chart]),
+                              w.HBox([inputs, results]), self.rps_chart, self.simulation_chart,
                               w.HTML(html.escape(_("Code for the SDK (v1):"))), self._code,
                               w.HBox([self._apply_button, self._status]), self._confirm_row])
         self._recompute()
@@ -104,7 +104,10 @@ class ReplicaCalculatorPanel(Panel):
 
     @property
     def inputs(self) -> dict[str, Any]:
-        return {name: control.value for name, control in self._inputs.items()}
+        values = {name: control.value for name, control in self._inputs.items()}
+        # a slider's value drifts in binary (0.7000000000000001): take the step the user chose
+        values["target_utilization"] = round(values["target_utilization"], 4)
+        return values
 
     def set_inputs(self, **values: Any) -> None:
         """Change inputs (names as in :attr:`inputs`) and recompute at once; ValueError for unknown names."""
