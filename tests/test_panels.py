@@ -175,3 +175,13 @@ def test_no_secret_in_any_widget_state(sample_source) -> None:
         workspace.open_service(name).wait()
     state = widget_state_text()
     assert not any(secret in state for secret in REPLAY_KEYS)
+
+
+def test_export_button_writes_the_bundle_in_the_background(sample_source, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    panel = DeploymentLogsPanel(sample_source, "iris-aci")
+    panel.wait()
+    panel._export_button.click()
+    assert panel._export_task.wait().status == "finished"
+    (bundle,) = tmp_path.glob("amlnbtools-iris-aci-*.zip")
+    assert str(bundle) in panel._status.value

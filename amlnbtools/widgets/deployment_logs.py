@@ -45,6 +45,7 @@ class DeploymentLogsPanel(Panel):
         self._auto_stop = threading.Event()
         self._auto_thread: threading.Thread | None = None
         self._task = BackgroundTask(self._on_state)
+        self._export_task = BackgroundTask(self._on_export)
 
         self._title = w.HTML(f"<b>{html.escape(name)}</b>")
         self._state = w.HTML(badge(None))
@@ -222,11 +223,18 @@ class DeploymentLogsPanel(Panel):
             self.select_finding(0)
 
     def _export_clicked(self) -> None:
-        try:
-            path = self.export_bundle()
-            self._status.value = html.escape(_("Bundle written to {path}").format(path=path))
-        except (OSError, RuntimeError) as exc:
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(str(exc))}</span>"
+        # export_bundle() reads the other log from Azure: never on the kernel thread
+        self._export_task.run(self.export_bundle)
+
+    def _on_export(self, state: TaskState) -> None:
+        if state.status == "pending":
+            self._export_button.disabled = True
+            return
+        self._export_button.disabled = False
+        if state.status == "finished":
+            self._status.value = html.escape(_("Bundle written to {path}").format(path=state.value))
+        elif state.status == "error":
+            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(str(state.error))}</span>"
 
     @staticmethod
     def _nearest_tail(lines: int) -> int:
