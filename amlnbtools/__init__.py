@@ -13,6 +13,7 @@ from amlnbtools.i18n import LANGUAGES, get_language, set_language
 
 if TYPE_CHECKING:
     from amlnbtools.core import Finding, Findings, Scanner, diagnose, diagnose_stream
+    from amlnbtools.core.parallel_run import check_parallel_run_config
     from amlnbtools.sources.logfiles import diagnose_path
     from amlnbtools.core.replicas import required_replicas
     from amlnbtools.widgets import connect, debug_locally, deployment_logs, replica_calculator
@@ -25,6 +26,7 @@ __all__ = [
     "Findings",
     "Scanner",
     "__version__",
+    "check_parallel_run_config",
     "diagnose",
     "diagnose_path",
     "diagnose_stream",
@@ -44,6 +46,7 @@ _LAZY = {
     "diagnose": "amlnbtools.core",
     "diagnose_stream": "amlnbtools.core",
     "diagnose_path": "amlnbtools.sources.logfiles",
+    "check_parallel_run_config": "amlnbtools.core.parallel_run",
     "connect": "amlnbtools.widgets",
     "debug_locally": "amlnbtools.widgets",
     "replica_calculator": "amlnbtools.widgets",
