@@ -107,7 +107,7 @@ def test_utf16_file_is_indexed_by_code_units(tmp_path: Path) -> None:
         with IndexedLog(write(tmp_path, data), chunk_bytes=5) as log:
             assert log.line_count == engine_lines(data) == 4
             assert log.lines(0, 4) == split_lines(text)
-            assert log.search("error") == [3] and log.search("D") == [2]
+            assert log.search("error") == [3] and log.search("D") == [2, 3]
 
 
 def test_long_line_read_is_bounded(tmp_path: Path) -> None:
@@ -117,13 +117,14 @@ def test_long_line_read_is_bounded(tmp_path: Path) -> None:
         read = log._read
         log._read = lambda offset, size: sizes.append(size) or read(offset, size)  # type: ignore[method-assign]
         assert log.lines(0, 4) == ["short", "x" * 10 + "… [999990 more characters]",
-                                   "é" * 10 + "… [180 more characters]", "end"]
+                                   "é" * 10 + "… [168 more characters]", "end"]
         assert max(sizes) <= 10 * 4 + 4
+        # 168, not the true 90: the 156 unread bytes count one character each (an upper bound)
 
 
 @SETTINGS
-@given(lines=st.lists(st.text("aAbéÉ \t", max_size=30), max_size=40), query=st.text("aAbéÉ", min_size=1, max_size=3),
-       chunk=st.integers(1, 40), case_sensitive=st.booleans())
+@given(lines=st.lists(st.text("aAbéÉ \t", max_size=30), max_size=40),
+       query=st.text("aAbéÉ", min_size=1, max_size=3), chunk=st.integers(1, 40), case_sensitive=st.booleans())
 def test_search_finds_the_lines_that_contain_the_query(tmp_path: Path, lines: list[str], query: str, chunk: int,
                                                        case_sensitive: bool) -> None:
     data = "\n".join(lines).encode() + b"\xff\r"
