@@ -21,7 +21,7 @@ import numpy as np
 import re2
 
 from amlnbtools.core.loglines import levels_of, split_lines
-from amlnbtools.sources.logfiles import LogPathError
+from amlnbtools.sources.logfiles import LogPathError, open_log, unreadable
 
 __all__ = ["IndexedLog"]
 
@@ -68,19 +68,12 @@ class IndexedLog:
         self.max_line_chars = max_line_chars
         self._chunk_bytes = chunk_bytes
         self._lock = threading.Lock()
-        try:
-            self._fh = self._path.open("rb", buffering=0)
-        except FileNotFoundError:
-            raise LogPathError(f"{self._path}: no such file or folder; check the path") from None
-        except IsADirectoryError:
-            raise LogPathError(f"{self._path}: is a folder; open one log file in it") from None
-        except OSError as exc:
-            raise LogPathError(f"{self._path}: cannot read it ({exc.strerror or exc}); check its permissions") from None
+        self._fh = open_log(self._path, buffering=0)
         try:
             self._build_index()
         except OSError as exc:
             self._fh.close()
-            raise LogPathError(f"{self._path}: cannot read it ({exc.strerror or exc}); check its permissions") from None
+            raise unreadable(self._path, exc) from None
 
     # --- properties ---------------------------------------------------------------------------
 

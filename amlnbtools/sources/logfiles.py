@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from typing import BinaryIO
 from pathlib import Path
 
 from amlnbtools.core import Findings, diagnose_stream
+from amlnbtools.i18n import _
 
-__all__ = ["LogPathError", "diagnose_file", "diagnose_path", "is_log_file", "iter_log_files"]
+__all__ = ["LogPathError", "diagnose_file", "diagnose_path", "is_log_file", "iter_log_files", "open_log"]
 
 #: Suffixes of the files Azure ML writes as logs (70_driver_log.txt, std_log.txt, *.log, …).
 LOG_SUFFIXES = frozenset({".txt", ".log", ".out", ".err"})
@@ -39,21 +41,37 @@ def iter_log_files(root: Path) -> Iterator[Path]:
 
 
 def _raise(err: OSError) -> None:
-    raise LogPathError(f"{err.filename}: cannot list this folder ({err.strerror}); check its permissions")
+    raise LogPathError(_("{path}: cannot list this folder ({detail}); check its permissions").format(
+        path=err.filename, detail=err.strerror))
+
+
+def unreadable(path: Path, exc: OSError) -> LogPathError:
+    """The error for a log that cannot be read, naming the path and what to check."""
+    return LogPathError(_("{path}: cannot read it ({detail}); check its permissions").format(
+        path=path, detail=exc.strerror or exc))
+
+
+def open_log(path: str | os.PathLike[str], **kwargs: object) -> BinaryIO:
+    """Open a log file for binary reading; :class:`LogPathError` names the path and the fix."""
+    p = Path(path)
+    try:
+        return p.open("rb", **kwargs)  # type: ignore[call-overload]
+    except FileNotFoundError:
+        raise LogPathError(_("{path}: no such file or folder; check the path").format(path=p)) from None
+    except IsADirectoryError:
+        raise LogPathError(_("{path}: is a folder; open one log file in it, or pass the folder to diagnose_path() "
+                             "to read every log in it").format(path=p)) from None
+    except OSError as exc:
+        raise unreadable(p, exc) from None
 
 
 def diagnose_file(path: str | os.PathLike[str], *, language: str | None = None) -> Findings:
     """Diagnose one file, read in chunks (any size, bounded memory)."""
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
+    with open_log(path) as fh:
+        try:
             return diagnose_stream(fh, language=language)
-    except FileNotFoundError:
-        raise LogPathError(f"{p}: no such file or folder; check the path") from None
-    except IsADirectoryError:
-        raise LogPathError(f"{p}: is a folder; pass it to diagnose_path() to scan every log in it") from None
-    except OSError as exc:
-        raise LogPathError(f"{p}: cannot read it ({exc.strerror or exc}); check its permissions") from None
+        except OSError as exc:
+            raise unreadable(Path(path), exc) from None
 
 
 def diagnose_path(path: str | os.PathLike[str], *, language: str | None = None) -> list[tuple[str, Findings]]:
