@@ -11,7 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["STATUSES", "PipelineSummary", "StepSummary", "is_failed", "normalize_status", "rank_log_files"]
+from amlnbtools.i18n import _
+
+__all__ = ["STATUSES", "PipelineSummary", "StepSummary", "is_failed", "normalize_status", "rank_log_files",
+           "status_label"]
 
 #: Normalized statuses (what the panel shows), in the order a run goes through them.
 STATUSES = ("not-started", "queued", "preparing", "running", "finalizing", "completed", "failed",
@@ -181,3 +184,14 @@ class PipelineSummary:
                 return step
         names = ", ".join(s.name for s in self.steps) or "none"
         raise KeyError(f"no step {key!r} in pipeline run {self.run_id}: the steps are {names}")
+
+
+def status_label(status: str) -> str:
+    """A normalized status in the user's language."""
+    labels = {
+        "not-started": _("not started"), "queued": _("queued"), "preparing": _("preparing"),
+        "running": _("running"), "finalizing": _("finalizing"), "completed": _("completed"),
+        "failed": _("failed"), "canceled": _("canceled"), "not-responding": _("not responding"),
+        "partially-executed": _("partially executed"), "bypassed": _("bypassed"), "unknown": _("unknown"),
+    }
+    return labels.get(status, status)
