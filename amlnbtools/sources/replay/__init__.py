@@ -2,8 +2,8 @@
 
 azureml-core runs unchanged; its HTTP requests are answered in-process by the ``responses`` library
 from the payloads in ``data/`` (ARM workspace, discovery, four web services with their logs, run
-history). It is the embedded sample workspace of amlnbtools, for demos, tests and Binder: no Azure
-subscription and no network are needed.
+history, and pipeline runs with their step logs served as SAS-linked blobs). It is the embedded sample
+workspace of amlnbtools, for demos, tests and Binder: no Azure subscription and no network are needed.
 
 Importing this module does not import azureml; constructing :class:`ReplayWorkspace` does.
 
@@ -14,6 +14,8 @@ Examples
 ...     ws = replay.workspace
 ...     sorted(ws.webservices)
 ...     replay.inject("logs", "503", times=1)              # the next log request fails with 503
+...     run = Run.get(ws, PIPELINE_RUNS["defects-pipeline"])  # a PipelineRun (azureml-pipeline-core)
+...     replay.set_latency(0.05, "blob")                   # every log download waits 50 ms
 """
 
 from __future__ import annotations
@@ -26,13 +28,15 @@ from typing import TYPE_CHECKING, Any
 
 from amlnbtools.sources.replay import _data
 from amlnbtools.sources.replay._faults import FAULTS
-from amlnbtools.sources.replay._server import ROUTES, Call, ReplayServer
+from amlnbtools.sources.replay._data import PIPELINE_RUNS, WIDE_STEPS
+from amlnbtools.sources.replay._server import ALL_ROUTES, PIPELINE_ROUTES, ROUTES, Call, ReplayServer
 
 if TYPE_CHECKING:
     import azureml.core
     from typing_extensions import Self
 
-__all__ = ["FAULTS", "ROUTES", "Call", "ReplayWorkspace"]
+__all__ = ["ALL_ROUTES", "FAULTS", "PIPELINE_ROUTES", "PIPELINE_RUNS", "ROUTES", "WIDE_STEPS", "Call",
+           "ReplayWorkspace"]
 
 _open_lock = threading.Lock()
 _open: weakref.finalize | None = None  # the finalizer of the ReplayWorkspace that is open, if any
@@ -68,6 +72,10 @@ class ReplayWorkspace:
         The web services of the workspace: ``iris-aci`` (ACI, Healthy), ``churn-aks-crashloop``
         (AKS, Failed: init() cannot find the model), ``vision-aks-gpu`` (AKS, Failed: no GPU node)
         and ``fraud-aks-503`` (AKS, Healthy, autoscaled, overloaded: 503s).
+    PIPELINE_RUNS : dict of str to str
+        Experiment name → pipeline run id: ``defects-pipeline`` (Failed: a reused step, a step whose
+        output folder is missing, a ParallelRunStep over its error threshold, a canceled step),
+        ``iris-pipeline`` (Completed, common runtime logs) and ``wide-pipeline`` (Completed, 50 steps).
 
     Raises
     ------
@@ -83,6 +91,7 @@ class ReplayWorkspace:
     """
 
     SERVICES: tuple[str, ...] = _data.SERVICES
+    PIPELINE_RUNS: dict[str, str] = PIPELINE_RUNS
 
     def __new__(cls) -> Self:
         from amlnbtools.sources.replay._sdk import import_azureml
@@ -152,7 +161,8 @@ class ReplayWorkspace:
         Parameters
         ----------
         route
-            One of :data:`ROUTES`, or ``"*"`` for every route.
+            One of :data:`ALL_ROUTES` (:data:`ROUTES` for web services, :data:`PIPELINE_ROUTES` for
+            pipeline runs and their logs), or ``"*"`` for every route.
         fault
             One of :data:`FAULTS`: an HTTP error (``"401-expired"``, ``"401-auth-failed"``, ``"403"``,
             ``"404"``, ``"409"``, ``"429"``, ``"500"``, ``"502"``, ``"503"``), a broken connection
@@ -182,6 +192,27 @@ class ReplayWorkspace:
         """Remove every injected fault."""
         self._server.clear_faults()
 
+    def set_latency(self, seconds: float, route: str = "*") -> None:
+        """Make every request to ``route`` wait ``seconds`` before it is answered (0 removes the latency).
+
+        The wait holds no lock, so concurrent requests overlap as they would over a network; each
+        :class:`Call` records when it began and ended. A wait longer than the caller's read timeout ends
+        with ``ReadTimeout`` at that timeout. A route's own latency wins over the ``"*"`` one.
+
+        Parameters
+        ----------
+        seconds
+            From 0 to 60.
+        route
+            One of :data:`ALL_ROUTES`, or ``"*"`` (default) for every route.
+
+        Raises
+        ------
+        ValueError
+            For an unknown route or a number of seconds out of range.
+        """
+        self._server.set_latency(seconds, route)
+
     def set_state(self, name: str, state: str, error: object = "keep") -> None:
         """Change what the service ``name`` reports from now on.
 
@@ -205,7 +236,8 @@ class ReplayWorkspace:
 
     @property
     def calls(self) -> list[Call]:
-        """The requests answered so far, oldest first (the last 10,000); local passthrough excluded."""
+        """The requests answered so far, in the order their answers were ready (the last 10,000); local passthrough
+        excluded. Each :class:`Call` records when the replay began and finished answering it."""
         return self._server.calls
 
     def reset_calls(self) -> None:

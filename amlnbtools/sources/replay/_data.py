@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["DATA", "SERVICES", "Identity", "Payloads", "load"]
+from amlnbtools.sources.replay._pipeline_data import PIPELINE_RUNS, WIDE_STEPS, load_pipelines
+
+__all__ = ["DATA", "PIPELINE_RUNS", "SERVICES", "WIDE_STEPS", "Identity", "Payloads", "load"]
 
 DATA = Path(__file__).with_name("data")
 
@@ -39,6 +41,7 @@ class Identity:
     arm_id: str
     discovery_url: str
     api_host: str  # host of the azureml services (modelmanagement, history), from the discovery document
+    storage_account: str = "replaystorage"  # the workspace's storage account (blob host of SAS log links)
 
     @property
     def mms_path(self) -> str:
@@ -50,6 +53,16 @@ class Identity:
         """Path prefix of the run history API for this workspace."""
         return "/history/v1.0" + self.arm_id
 
+    @property
+    def pipelines_path(self) -> str:
+        """Path prefix of the pipelines (aeva) API for this workspace."""
+        return "/pipelines/v1.0" + self.arm_id
+
+    @property
+    def artifact_path(self) -> str:
+        """Path prefix of the artifact API for this workspace."""
+        return "/artifact/v2.0" + self.arm_id
+
 
 @dataclass
 class Payloads:
@@ -60,10 +73,13 @@ class Payloads:
     discovery: dict[str, Any]
     services: dict[str, dict[str, Any]]
     logs: dict[tuple[str, bool], str]  # (service, init) -> text
-    experiments: dict[str, dict[str, Any]]  # experiment name -> ExperimentDto
-    runs: dict[str, dict[str, Any]]  # run id -> RunDto
+    experiments: dict[str, dict[str, Any]]  # experiment name -> ExperimentDto (pipeline experiments included)
+    runs: dict[str, dict[str, Any]]  # run id -> RunDto (pipeline and step runs included)
     scoring: dict[str, dict[str, Any]]  # service -> {"status", "content_type", "body"}
     keys: dict[str, str]
+    pipeline_runs: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> PipelineRunEntity (PascalCase)
+    datatypes: list[dict[str, Any]] = field(default_factory=list)  # DataTypeEntity list of the pipelines service
+    run_logs: dict[str, dict[str, bytes]] = field(default_factory=dict)  # run id -> {log path -> bytes}
 
 
 def _json(relative: str) -> Any:
@@ -98,8 +114,10 @@ def load() -> Payloads:
         arm_id=workspace["id"],
         discovery_url=props["discoveryUrl"],
         api_host=urlsplit(discovery["modelmanagement"]).netloc,
+        storage_account=props["storageAccount"].rsplit("/", 1)[-1],
     )
-    return Payloads(
+    pipelines = load_pipelines()
+    payloads = Payloads(
         identity=identity,
         workspace=workspace,
         discovery=discovery,
@@ -113,4 +131,10 @@ def load() -> Payloads:
         runs=_json("history/runs.json"),
         scoring=_json("scoring.json"),
         keys=_json("keys.json"),
+        pipeline_runs=pipelines["pipeline_runs"],
+        datatypes=pipelines["datatypes"],
+        run_logs=pipelines["logs"],
     )
+    payloads.experiments.update(pipelines["experiments"])
+    payloads.runs.update(pipelines["runs"])
+    return payloads

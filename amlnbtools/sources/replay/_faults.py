@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["FAULTS", "STALL_CAP_S", "answer", "arm_error"]
+__all__ = ["FAULTS", "STALL_CAP_S", "answer", "arm_error", "wait"]
 
 FAULTS: tuple[str, ...] = (
     "401-expired",
@@ -35,7 +35,7 @@ FAULTS: tuple[str, ...] = (
 #: The longest a "stall" really holds a request, in seconds (the caller's own timeout if shorter).
 STALL_CAP_S = 3.0
 
-Answer = tuple[int, dict[str, str], str]
+Answer = tuple[int, dict[str, str], "str | bytes"]
 _JSON = {"Content-Type": "application/json; charset=utf-8", "x-ms-response-type": "error"}
 
 
@@ -158,6 +158,19 @@ def _raise(fault: str, host: str, timeout: Any) -> None:
     )
 
 
+def wait(seconds: float, host: str, timeout: Any) -> None:
+    """Hold a request ``seconds`` (an injected latency); past the caller's read timeout, raise ``ReadTimeout``."""
+    limit = _read_timeout(timeout)
+    if limit is not None and seconds > limit:
+        time.sleep(limit)
+        import requests
+
+        raise requests.exceptions.ReadTimeout(
+            f"HTTPSConnectionPool(host='{host}', port=443): Read timed out. (read timeout={limit})"
+        )
+    time.sleep(seconds)
+
+
 def answer(fault: str, ctx: dict[str, Any], host: str, timeout: Any, real: Callable[[], Answer]) -> Answer:
     """What a request gets under ``fault``.
 
@@ -172,7 +185,8 @@ def answer(fault: str, ctx: dict[str, Any], host: str, timeout: Any, real: Calla
     timeout
         The ``timeout`` the caller gave ``requests`` (None, a number or a ``(connect, read)`` tuple).
     real
-        Produces the answer the route would give without the fault ("truncated-json" cuts it in half).
+        Produces the answer the route would give without the fault ("truncated-json" cuts it in half; an
+        answer that states its ``Content-Length``, such as a blob, keeps it: the connection drops mid-body).
 
     Raises
     ------
@@ -182,7 +196,9 @@ def answer(fault: str, ctx: dict[str, Any], host: str, timeout: Any, real: Calla
     if fault in _HTTP:
         return _HTTP[fault](ctx)
     if fault == "truncated-json":
-        body = real()[2]
+        status, headers, body = real()
+        if "Content-Length" in headers and 200 <= status < 300:
+            return status, headers, body[: len(body) // 2]
         return 200, {"Content-Type": "application/json; charset=utf-8"}, body[: max(1, len(body) // 2)]
     _raise(fault, host, timeout)
     raise AssertionError(f"unknown fault {fault!r}")  # pragma: no cover - _raise always raises

@@ -20,8 +20,9 @@ from urllib.parse import parse_qsl, urlsplit
 from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._auth import USER
 from amlnbtools.sources.replay._data import Payloads
+from amlnbtools.sources.replay._pipelines import PIPELINE_ROUTES, PipelineRoutes
 
-__all__ = ["CALL_LOG_SIZE", "LOCAL", "ROUTES", "Call", "ReplayServer", "start_mock"]
+__all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "LOCAL", "PIPELINE_ROUTES", "ROUTES", "Call", "ReplayServer", "start_mock"]
 
 ROUTES: tuple[str, ...] = (
     "arm-workspace",
@@ -36,7 +37,9 @@ ROUTES: tuple[str, ...] = (
     "listkeys",
     "score",
 )
-_NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list"})
+#: Every route: the web service routes, then the pipeline routes (see :mod:`._pipelines`).
+ALL_ROUTES: tuple[str, ...] = ROUTES + PIPELINE_ROUTES
+_NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES})
 
 #: URLs of this machine: passed through to the real network (the local inference server runs there).
 LOCAL = re.compile(r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
@@ -65,6 +68,9 @@ class Call:
         The query parameters (the last value of each name), e.g. ``{"tail": "50", "init": "False"}``.
     timeout
         The ``timeout`` the caller passed to ``requests``: None, a number or a ``(connect, read)`` tuple.
+    started, ended
+        When the replay began and finished answering, in ``time.perf_counter()`` seconds (latency and
+        stalls included): requests whose intervals overlap were in flight together.
     """
 
     method: str
@@ -72,6 +78,8 @@ class Call:
     url: str
     params: dict[str, str]
     timeout: Any
+    started: float = 0.0
+    ended: float = 0.0
 
 
 @dataclass
@@ -90,7 +98,9 @@ class ReplayServer:
         self.page_size: int | None = None  # e.g. 2: the list endpoint pages with nextLink
         self._calls: collections.deque[Call] = collections.deque(maxlen=CALL_LOG_SIZE)
         self._faults: list[_Fault] = []
+        self._latency: dict[str, float] = {}  # route (or "*") -> seconds every matching request waits
         self._lock = threading.Lock()
+        self.pipelines = PipelineRoutes(payloads)
         self._routes = self._route_table()
         ident = payloads.identity
         self._ctx = {"location": ident.location, "tenant_id": ident.tenant_id, "arm_id": ident.arm_id, **USER}
@@ -106,8 +116,8 @@ class ReplayServer:
             self._calls.clear()
 
     def inject(self, route: str, fault: str, times: int | None, service: str | None) -> None:
-        if route != "*" and route not in ROUTES:
-            raise ValueError(f"unknown replay route {route!r}: use one of {', '.join(ROUTES)} (or '*')")
+        if route != "*" and route not in ALL_ROUTES:
+            raise ValueError(f"unknown replay route {route!r}: use one of {', '.join(ALL_ROUTES)} (or '*')")
         if fault not in _faults.FAULTS:
             raise ValueError(f"unknown fault {fault!r}: use one of {', '.join(_faults.FAULTS)}")
         if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
@@ -120,6 +130,21 @@ class ReplayServer:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+
+    def set_latency(self, seconds: float, route: str) -> None:
+        if route != "*" and route not in ALL_ROUTES:
+            raise ValueError(f"unknown replay route {route!r}: use one of {', '.join(ALL_ROUTES)} (or '*')")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 60:
+            raise ValueError(f"seconds must be a number from 0 to 60, not {seconds!r}")
+        with self._lock:
+            if seconds == 0:
+                self._latency.pop(route, None)
+            else:
+                self._latency[route] = float(seconds)
+
+    def _delay(self, route: str) -> float:
+        with self._lock:
+            return self._latency.get(route, self._latency.get("*", 0.0))
 
     def _take_fault(self, route: str, services: frozenset[str]) -> str | None:
         with self._lock:
@@ -161,6 +186,7 @@ class ReplayServer:
             ("service-update", "PATCH", api, mms + "/services/(?P<svc>[^/]+)", self._update),
             ("history-experiment", "GET", api, hist + "/experiments/(?P<exp>[^/]+)", self._experiment),
             ("history-run", "GET", api, hist + "/experimentids/(?P<expid>[^/]+)/runs/(?P<run>[^/]+)", self._run),
+            *self.pipelines.table(),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
         ]
         return [(n, m, re.compile(h, re.IGNORECASE), re.compile("^" + p + "$"), f) for n, m, h, p, f in table]
@@ -181,45 +207,51 @@ class ReplayServer:
     def _not_found(self, code: str, message: str) -> Answer:
         return 404, dict(_JSON), _faults.arm_error(code, message, self.data.identity.location)
 
-    def _workspace(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _workspace(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                   request: Any = None) -> Answer:
         return 200, dict(_JSON), self.data.workspace
 
-    def _discovery(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _discovery(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                   request: Any = None) -> Answer:
         return 200, dict(_JSON), self.data.discovery
 
-    def _list(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _list(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+              request: Any = None) -> Answer:
         items = list(self.data.services.values())
         if params.get("computeType"):
             items = [s for s in items if s["computeType"].upper() == params["computeType"].upper()]
         if params.get("modelName"):
             items = [s for s in items if any(m["name"] == params["modelName"] for m in s.get("models") or [])]
-        body: dict[str, Any] = {"value": items}
+        answer: dict[str, Any] = {"value": items}
         if self.page_size:
             start = int(params.get("$skipToken", "0"))
-            body["value"] = items[start : start + self.page_size]
+            answer["value"] = items[start : start + self.page_size]
             if start + self.page_size < len(items):
                 # followed verbatim (no params re-sent), so it carries expand=true; on the last page the key
                 # must be absent: azureml-core loops `while 'nextLink' in payload`
                 base = f"https://{self.data.identity.api_host}{self.data.identity.mms_path}/services"
-                body["nextLink"] = f"{base}?expand=true&count={self.page_size}&$skipToken={start + self.page_size}"
-        return 200, dict(_JSON), body
+                answer["nextLink"] = f"{base}?expand=true&count={self.page_size}&$skipToken={start + self.page_size}"
+        return 200, dict(_JSON), answer
 
-    def _service(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _service(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                 request: Any = None) -> Answer:
         service = self.data.services.get(match["svc"])
         if service is None:
             return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
         return 200, dict(_JSON), service
 
-    def _validate(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _validate(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                  request: Any = None) -> Answer:
         return 200, dict(_JSON), {}
 
-    def _update(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _update(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                request: Any = None) -> Answer:
         """JSON-patch ``replace``/``add`` operations on the stored service (what ``service.update()`` sends)."""
         service = self.data.services.get(match["svc"])
         if service is None:
             return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
         try:
-            operations = json.loads(body or b"[]")
+            operations = json.loads(getattr(request, "body", None) or b"[]")
         except ValueError:
             return 400, dict(_JSON), _faults.arm_error("BadRequest", "The body is not a JSON patch.",
                                                        self.data.identity.location)
@@ -235,7 +267,8 @@ class ReplayServer:
             service["updatedTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
         return 200, dict(_JSON), service
 
-    def _logs(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _logs(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+              request: Any = None) -> Answer:
         name = match["svc"]
         if name not in self.data.services:
             return self._not_found("WebserviceNotFound", f"Service {name} not found in workspace.")
@@ -244,25 +277,29 @@ class ReplayServer:
         lines = text.splitlines(keepends=True)
         return 200, dict(_JSON), {"content": "".join(lines[-tail:] if tail > 0 else [])}
 
-    def _keys(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _keys(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+              request: Any = None) -> Answer:
         if match["svc"] not in self.data.services:
             return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
         return 200, dict(_JSON), dict(self.data.keys)
 
-    def _experiment(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _experiment(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                    request: Any = None) -> Answer:
         # real service: a 404 here makes azureml-core POST to *create* the experiment (answered 404 too)
         experiment = self.data.experiments.get(match["exp"])
         if experiment is None:
             return self._not_found("NotFound", f"Experiment {match['exp']} not found.")
         return 200, dict(_JSON), experiment
 
-    def _run(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _run(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+             request: Any = None) -> Answer:
         run = self.data.runs.get(match["run"])
         if run is None or run["experimentId"] != match["expid"]:
             return self._not_found("NotFound", f"Run {match['run']} not found.")
         return 200, dict(_JSON), run
 
-    def _score(self, match: re.Match[str], params: dict[str, str], services: frozenset[str], body: Any = None) -> Answer:
+    def _score(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+               request: Any = None) -> Answer:
         name = match["svc"] or next(iter(services), None)
         answer = self.data.scoring.get(name or "")
         if answer is None:
@@ -273,8 +310,13 @@ class ReplayServer:
         return answer["status"], headers, answer["body"]
 
     # ---- dispatcher -----------------------------------------------------------------------------
-    def dispatch(self, request: Any) -> tuple[int, dict[str, str], str]:
-        """The ``responses`` callback: answer one prepared request (or raise a ``requests`` exception)."""
+    def dispatch(self, request: Any) -> tuple[int, dict[str, str], str | bytes]:
+        """The ``responses`` callback: answer one prepared request (or raise a ``requests`` exception).
+
+        The request is logged when its answer is ready (or it raised), with when it began and ended.
+        An injected latency is slept without holding any lock, so concurrent requests overlap.
+        """
+        started = time.perf_counter()
         parts = urlsplit(request.url)
         params = dict(parse_qsl(parts.query, keep_blank_values=True))
         timeout = getattr(request, "req_kwargs", {}).get("timeout")
@@ -285,17 +327,28 @@ class ReplayServer:
                 if match:
                     found = (name, handler, match)
                     break
-        with self._lock:
-            self._calls.append(Call(request.method, found[0] if found else "unmatched", request.url, params, timeout))
+        route = found[0] if found else "unmatched"
+        try:
+            return self._answer(request, found, parts, params, timeout)
+        finally:
+            call = Call(request.method, route, request.url, params, timeout, started, time.perf_counter())
+            with self._lock:
+                self._calls.append(call)
+
+    def _answer(self, request: Any, found: Any, parts: Any, params: dict[str, str],
+                timeout: Any) -> tuple[int, dict[str, str], str | bytes]:
         if found is None:
             status, headers, body = self._not_found("NotFound", f"replay: no route for {request.method} {request.url}")
             return status, headers, json.dumps(body)
         name, handler, match = found
+        delay = self._delay(name)
+        if delay:
+            _faults.wait(delay, parts.netloc, timeout)  # no lock held: concurrent requests overlap
         services = self._services_of(name, match, parts.netloc)
 
-        def real() -> tuple[int, dict[str, str], str]:
-            status, headers, body = handler(match, params, services, request.body)
-            return status, headers, body if isinstance(body, str) else json.dumps(body)
+        def real() -> tuple[int, dict[str, str], str | bytes]:
+            status, headers, body = handler(match, params, services, request)
+            return status, headers, body if isinstance(body, (str, bytes)) else json.dumps(body)
 
         fault = self._take_fault(name, services)
         if fault is None:
@@ -311,7 +364,7 @@ def start_mock(server: ReplayServer) -> Any:
     mock.add_passthru(LOCAL)
     seen = [0]
 
-    def callback(request: Any) -> tuple[int, dict[str, str], str]:
+    def callback(request: Any) -> tuple[int, dict[str, str], str | bytes]:
         # responses keeps every request and response: forget them now and then (the call log is ours)
         seen[0] += 1
         if seen[0] % 1000 == 0:

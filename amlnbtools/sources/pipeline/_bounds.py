@@ -1,0 +1,143 @@
+"""Bounded azureml-pipeline-core calls: the limits of :mod:`amlnbtools.sources.azureml_v1._bounded`, plus msrest.
+
+The pipelines service client and run history's clients are msrest clients, cached per workspace: each
+request waits up to 100 s, urllib3 retries it 3 times with back-offs up to 90 s (honoring Retry-After),
+and run history's client loop retries each of those again ``retries`` times. While a call of ours runs,
+every msrest request is sent with the timeout and the urllib3 retries of :class:`Limits` (the session's
+own retry setting is put back after the request), and the client loops read ``Limits.retries`` and
+``Limits.backoff_s``. The patches are process-wide and reference counted, like :func:`bounded_sdk`;
+the whole call still runs under :func:`call_with_deadline`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from amlnbtools.sources.azureml_v1._bounded import Limits, call_with_deadline
+
+__all__ = ["Limits", "bounded_call", "bounded_msrest", "explain"]
+
+T = TypeVar("T")
+# msrest and azureml-core name the HTTP status in words ("Operation returned an invalid status code 'Forbidden'")
+_REASONS = {"Unauthorized": 401, "Forbidden": 403, "Not Found": 404, "Conflict": 409, "Too Many Requests": 429,
+            "Internal Server Error": 500, "Bad Gateway": 502, "Service Unavailable": 503, "Gateway Timeout": 504}
+_REASON = re.compile(r"invalid status code '([A-Za-z ]+)'|too many (\d{3}) error responses")
+_lock = threading.Lock()
+_active = 0
+_restore: list[Callable[[], None]] = []
+
+
+def _retry(limits: Limits) -> Any:
+    from urllib3.util.retry import Retry
+
+    # msrest's own policy, shortened: status retries like azureml's (408, 429, 5xx), no long Retry-After sleeps
+    return Retry(total=limits.retries, connect=limits.retries, read=limits.retries, status=limits.retries,
+                 backoff_factor=limits.backoff_s / 2, status_forcelist=(408, 429, 500, 502, 503, 504),
+                 allowed_methods=None, respect_retry_after_header=False, raise_on_status=False)
+
+
+def _install(limits: Limits) -> None:
+    import msrest.universal_http.requests as msrest_requests
+
+    sender = msrest_requests.RequestsHTTPSender
+    policy = msrest_requests.ClientRetryPolicy
+    send, retries, backoff = sender.send, policy.retries, policy.backoff_factor
+    bounded_retry = _retry(limits)
+
+    def bounded_send(self: Any, request: Any, **kwargs: Any) -> Any:
+        given = kwargs.get("timeout")
+        kwargs["timeout"] = limits.request_timeout_s if given is None else min(given, limits.request_timeout_s)
+        session = kwargs.get("session") or self.session  # one session per thread and client
+        adapters = [session.adapters[p] for p in getattr(self, "_protocols", ("http://", "https://"))
+                    if p in session.adapters]
+        saved = [adapter.max_retries for adapter in adapters]
+        for adapter in adapters:
+            adapter.max_retries = bounded_retry
+        try:
+            return send(self, request, **kwargs)
+        finally:
+            for adapter, value in zip(adapters, saved):
+                adapter.max_retries = value
+
+    sender.send = bounded_send  # type: ignore[method-assign]
+    # run history's client loop: ClientBase._execute_with_base_arguments reads these two per call
+    policy.retries = property(lambda self: min(retries.fget(self), limits.retries),  # type: ignore[assignment]
+                              retries.fset)
+    policy.backoff_factor = property(lambda self: min(backoff.fget(self), limits.backoff_s),  # type: ignore[assignment]
+                                     backoff.fset)
+
+    def restore() -> None:
+        sender.send = send  # type: ignore[method-assign]
+        policy.retries = retries  # type: ignore[method-assign]
+        policy.backoff_factor = backoff  # type: ignore[method-assign]
+
+    _restore.append(restore)
+
+
+@contextmanager
+def bounded_msrest(limits: Limits = Limits()) -> Iterator[None]:
+    """msrest clients created inside this block use ``limits`` (timeout per request, few short retries)."""
+    global _active
+    with _lock:
+        if _active == 0:
+            try:
+                _install(limits)
+            except BaseException:
+                while _restore:
+                    _restore.pop()()
+                raise
+        _active += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                while _restore:
+                    _restore.pop()()
+
+
+def bounded_call(fn: Callable[[], T], limits: Limits = Limits()) -> T:
+    """Run ``fn`` with azureml-core and msrest bounded by ``limits``; ``TimeoutError`` past ``limits.budget_s``."""
+
+    def run() -> T:
+        with bounded_msrest(limits):
+            return fn()
+
+    return call_with_deadline(run, limits)
+
+
+class _Explained(Exception):
+    """An SDK error restated with what :func:`~amlnbtools.sources.errors.classify` reads: status and body."""
+
+    def __init__(self, message: str, response: Any) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+def explain(exc: BaseException) -> BaseException:
+    """``exc``, or an equivalent whose text carries the HTTP status and error body the SDK left out.
+
+    msrest clients (the pipelines service) raise "Operation returned an invalid status code
+    'Unauthorized'" and keep the body (e.g. ``InvalidOrExpiredToken``) only on ``exc.response``;
+    azureml-core's ``UserErrorException`` for a 403 names the status only in words.
+    """
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    text = str(exc)
+    extra = []
+    if not isinstance(status, int):
+        m = _REASON.search(text)
+        code = (_REASONS.get(m.group(1)) if m.group(1) else int(m.group(2))) if m else None
+        if code is not None and "Response Code:" not in text:
+            extra.append(f"Response Code: {code}")
+    body = getattr(response, "text", None)
+    if isinstance(body, str) and body and body[:200] not in text:
+        extra.append(body[:2000])
+    if not extra:
+        return exc
+    return _Explained("\n".join([text, *extra]), response)
