@@ -5,16 +5,20 @@ model path, a missing package, run() raising, a slow run()) and a small model fo
 ``samples/logs/`` holds logs in the shapes Azure ML really writes (deployment logs and errors, the
 local inference server, pipeline step logs, ParallelRunStep logs, healthy logs); its README lists
 what each file shows.
+``samples/pipelines/defects-pipeline/`` is a failed pipeline run's logs as
+:func:`amlnbtools.export_pipeline_logs` saves them (one folder per step, statuses kept), written
+from the embedded sample workspace by ``tools/export_sample_pipeline.py``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["list_sample_logs", "sample_log", "sample_logs", "sample_score"]
+__all__ = ["list_sample_logs", "sample_log", "sample_logs", "sample_pipeline", "sample_score"]
 
 _LOGS = Path(__file__).with_name("logs")
 _SCORE = Path(__file__).with_name("score")
+_PIPELINES = Path(__file__).with_name("pipelines")
 
 
 def sample_logs() -> Path:
@@ -51,4 +55,13 @@ def sample_score(name: str) -> Path:
     if not path.exists() or _SCORE not in path.resolve().parents:
         choices = ", ".join(sorted(p.name for p in _SCORE.iterdir() if p.name != "__pycache__"))
         raise FileNotFoundError(f"no sample {name!r} in samples/score: choose one of {choices}")
+    return path
+
+
+def sample_pipeline(name: str = "defects-pipeline") -> Path:
+    """A folder of a pipeline run's downloaded logs, for ``amlnbtools.pipeline_logs(folder)``."""
+    path = _PIPELINES / name
+    if not path.is_dir() or _PIPELINES not in path.resolve().parents:
+        choices = ", ".join(sorted(p.name for p in _PIPELINES.iterdir() if p.is_dir()))
+        raise FileNotFoundError(f"no sample pipeline {name!r}: choose one of {choices}")
     return path
