@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from amlnbtools.core import Scanner
 from amlnbtools.core.loglines import levels_of, split_lines
+from amlnbtools.core.logstore import FRAME, LEVEL_MASK, LEVEL_OF_CODE
 from amlnbtools.sources import bigfile
 from amlnbtools.sources.bigfile import IndexedLog
 from amlnbtools.sources.logfiles import LogPathError
@@ -181,3 +182,19 @@ def test_repr_and_properties(tmp_path: Path) -> None:
     log.close()
     with pytest.raises(ValueError):
         log.lines(0, 1)
+
+
+def test_level_codes_of_the_whole_file_equal_levels_of(tmp_path: Path) -> None:
+    lines = (["2026-11-22 10:08:19,351 W [11298] azmlinfsrv - slow"] * 5
+             + ["Traceback (most recent call last):"] + ['  File "x.py", line 1, in f', "    f()"] * 30
+             + ["KeyError: 'k'", "    continued", "[stderr]boom", "plain"])
+    data = "\r\n".join(lines).encode()
+    with IndexedLog(write(tmp_path, data), chunk_bytes=64) as log:
+        progress: list[tuple[int, int]] = []
+        codes = log.level_codes(batch_lines=7, on_progress=lambda done, total: progress.append((done, total)))
+        assert codes is not None and codes.dtype.name == "uint8" and codes.nbytes == log.line_count
+        assert [LEVEL_OF_CODE[c & LEVEL_MASK] for c in codes.tolist()] == levels_of(lines)
+        frames = [i for i, c in enumerate(codes.tolist()) if c & FRAME]
+        assert frames == list(range(6, 66))  # the frame lines of the traceback, across every batch
+        assert progress[-1] == (log.line_count, log.line_count) and len(progress) == -(-log.line_count // 7)
+        assert log.level_codes(should_stop=lambda: True) is None

@@ -15,12 +15,14 @@ from __future__ import annotations
 import codecs
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import re2
 
 from amlnbtools.core.loglines import levels_of, split_lines
+from amlnbtools.core.logstore import scan_level_codes
 from amlnbtools.sources.logfiles import LogPathError, open_log, unreadable
 
 __all__ = ["IndexedLog"]
@@ -229,6 +231,18 @@ class IndexedLog:
         start, stop = self._clamp(start, stop)
         first = max(0, start - LEVEL_LOOKBACK_LINES)
         return levels_of(self.lines(first, stop))[start - first:]
+
+    def level_codes(self, *, batch_lines: int = 20_000, on_progress: Callable[[int, int], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> np.ndarray | None:
+        """The level code of every line, one byte a line (see :mod:`amlnbtools.core.logstore`).
+
+        The whole file is read ``batch_lines`` at a time, the traceback state carried across
+        batches, so the levels equal :func:`~amlnbtools.core.loglines.levels_of` on all the (cut)
+        lines. ``on_progress(done, total)`` is called after each batch; the scan stops and returns
+        ``None`` when ``should_stop()`` is true. Slow for big files: run it in the background.
+        """
+        codes = scan_level_codes(self, batch_lines=batch_lines, on_progress=on_progress, should_stop=should_stop)
+        return None if codes is None else np.frombuffer(codes, dtype=np.uint8)
 
     # --- search -------------------------------------------------------------------------------
 

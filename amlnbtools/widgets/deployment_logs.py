@@ -215,7 +215,7 @@ class DeploymentLogsPanel(Panel):
         where = {"error": _("Azure ML error"), "logs": _("line {n}")}
         options = [(f"{where[o].format(n=f.line)} · {f.rule} · {f.title}", i) for i, (o, f) in enumerate(self.findings)]
         self._findings_box.options = options or [(_("No known failure found."), None)]
-        self.log_view.set_text(self.logs, marked_lines=[f.line for o, f in self.findings if o == "logs"])
+        self.log_view.set_text(self.logs, marked_lines=[f for o, f in self.findings if o == "logs"])
         commands = kubectl_commands(d)
         self._kubectl.value = "\n".join(commands)
         self._kubectl_box.layout.display = "" if commands else "none"
