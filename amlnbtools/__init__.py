@@ -16,7 +16,16 @@ if TYPE_CHECKING:
     from amlnbtools.core.parallel_run import check_parallel_run_config
     from amlnbtools.sources.logfiles import diagnose_path
     from amlnbtools.core.replicas import required_replicas
-    from amlnbtools.widgets import connect, debug_locally, deployment_logs, replica_calculator
+    from amlnbtools.sources.pipeline.export import export_pipeline_logs
+    from amlnbtools.sources.pipeline.lint import lint_pipeline
+    from amlnbtools.widgets import (
+        connect,
+        debug_locally,
+        deployment_logs,
+        parallel_run_config_panel,
+        pipeline_logs,
+        replica_calculator,
+    )
 
 __version__ = "0.1.0"
 
@@ -33,7 +42,11 @@ __all__ = [
     "connect",
     "debug_locally",
     "deployment_logs",
+    "export_pipeline_logs",
     "get_language",
+    "lint_pipeline",
+    "parallel_run_config_panel",
+    "pipeline_logs",
     "replica_calculator",
     "required_replicas",
     "set_language",
@@ -52,6 +65,10 @@ _LAZY = {
     "replica_calculator": "amlnbtools.widgets",
     "required_replicas": "amlnbtools.core.replicas",
     "deployment_logs": "amlnbtools.widgets",
+    "pipeline_logs": "amlnbtools.widgets",
+    "export_pipeline_logs": "amlnbtools.sources.pipeline.export",
+    "lint_pipeline": "amlnbtools.sources.pipeline.lint",
+    "parallel_run_config_panel": "amlnbtools.widgets",
 }
 
 

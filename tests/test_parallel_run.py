@@ -394,3 +394,14 @@ def test_entry_script_check_never_raises(source: str) -> None:
 def test_top_level_export() -> None:
     assert amlnbtools.check_parallel_run_config is check_parallel_run_config
     assert "check_parallel_run_config" in amlnbtools.__all__
+
+
+def test_times_at_line_starts_are_not_counts_and_succeeded_beats_processed() -> None:
+    from amlnbtools.core.parallel_run import summarize_parallel_run_logs
+
+    summary = summarize_parallel_run_logs({
+        "logs/job_progress_overview.txt": "2026-05-06 10:09:41,550 Processed 71 mini batches: 57 succeeded, 14 failed.\n",
+        "logs/job_result.txt": "2026-05-06 10:09:41,552 The job failed. 57 of 120 mini batches succeeded, 14 failed, "
+                               "49 were not processed.\n"})
+    assert (summary.mini_batches.total, summary.mini_batches.succeeded, summary.mini_batches.failed,
+            summary.mini_batches.remaining) == (120, 57, 14, 49)

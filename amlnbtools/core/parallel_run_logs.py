@@ -41,10 +41,13 @@ _RESULT = re.compile(r"(?i)\b(?:job result\s*:|job finished with status|^status\
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)"  # 1,225,600 or 240 (not "240," of "240, processed")
 _COUNT_PATTERNS = (
     ("total", re.compile(rf"(?i){_NUMBER}\s+(?:in\s+)?total\b|\bscheduled\s*:?\s*{_NUMBER}|\bof\s+{_NUMBER}")),
-    ("succeeded", re.compile(rf"(?i){_NUMBER}\s+(?:succeeded|processed)\b|\b(?:succeeded|processed)\s*:?\s*{_NUMBER}")),
+    # an explicit "N succeeded" wins over "processed N" (which older layouts use for successes)
+    ("succeeded", re.compile(rf"(?i){_NUMBER}\s+succeeded\b|\bsucceeded\s*:?\s*{_NUMBER}")),
+    ("succeeded", re.compile(rf"(?i){_NUMBER}\s+processed\b|\bprocessed\s*:?\s*{_NUMBER}")),
     ("failed", re.compile(rf"(?i){_NUMBER}\s+failed\b|\bfailed\s*:?\s*{_NUMBER}")),
-    ("remaining", re.compile(rf"(?i){_NUMBER}\s+(?:remaining|not processed)\b")),
+    ("remaining", re.compile(rf"(?i){_NUMBER}\s+(?:remaining|(?:were\s+)?not processed)\b")),
 )
+_STAMP = re.compile(r"^\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*")
 _BATCHES = re.compile(rf"(?i){_NUMBER}\s+mini[\s_-]?batch(?:es)?\b")
 
 
@@ -124,7 +127,7 @@ def _layout(paths: list[str]) -> Layout:
 def _count(segment: str, counts: BatchCounts) -> BatchCounts:
     values = {}
     for key, pattern in _COUNT_PATTERNS:
-        m = pattern.search(segment)
+        m = pattern.search(segment) if key not in values else None
         if m:
             values[key] = int(next(g for g in m.groups() if g).replace(",", ""))
     if "total" not in values and "failed" not in values and "fail" not in segment.lower():
@@ -140,6 +143,7 @@ def _counts(texts: list[str]) -> tuple[BatchCounts, BatchCounts]:
     batches, items = BatchCounts(), BatchCounts()
     for text in texts:
         for line in text.splitlines():
+            line = _STAMP.sub("", line)  # "10:09:41,550" is a time, not 41,550 of anything
             for segment in re.split(r"\.(?:\s+|$)|;\s*", line):
                 if re.search(r"(?i)\b(items?|rows?)\b", segment):
                     items = _count(segment, items)

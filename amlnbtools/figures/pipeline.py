@@ -6,7 +6,7 @@ import html
 
 import plotly.graph_objects as go
 
-from amlnbtools.core.pipeline import PipelineSummary, StepSummary
+from amlnbtools.core.pipeline import PipelineSummary, StepSummary, status_label
 from amlnbtools.i18n import _, n_
 
 __all__ = ["STATUS_COLORS", "pipeline_timeline"]
@@ -49,7 +49,7 @@ def pipeline_timeline(summary: PipelineSummary) -> go.Figure:
         color = STATUS_COLORS.get(status, "#757575")
         fig.add_trace(go.Bar(
             y=[_label(s) for s in group], x=[max(_ms(s.run_seconds), 1000.0) for s in group],
-            base=[s.started.isoformat() for s in group if s.started], orientation="h", name=status,
+            base=[s.started.isoformat() for s in group if s.started], orientation="h", name=status_label(status),
             marker_color=[_REUSED_COLOR if s.reused and status == "completed" else color for s in group],
             marker_line_width=[3 if s.failed else 0 for s in group], marker_line_color="#7f0000",
             uid=f"run-{status}", hoverinfo="text",

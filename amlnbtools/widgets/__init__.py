@@ -13,7 +13,7 @@ from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.workspace import WorkspacePanel
 
 __all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "debug_locally", "deployment_logs",
-           "replica_calculator"]
+           "parallel_run_config_panel", "pipeline_logs", "replica_calculator"]
 
 
 def connect(config: str | Path | None = None, *, sample: bool = False, subscription_id: str | None = None,
@@ -165,3 +165,60 @@ def replica_calculator(service: Any = None, source: DeploymentSource | Workspace
         web_source, name = _source_of(service)
         return ReplicaCalculatorPanel(source=web_source, service=name, **inputs)
     return ReplicaCalculatorPanel(**inputs)
+
+
+def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> Any:
+    """Open the pipeline log panel.
+
+    ``run`` is one of:
+
+    - an azureml-pipeline-core ``PipelineRun`` or ``StepRun``, or any azureml ``Run`` (its child runs
+      are the steps);
+    - a run id together with ``source`` (a workspace panel from :func:`connect`, or an azureml
+      ``Workspace``);
+    - a folder of downloaded logs, one folder per step (``Run.get_all_logs()``, ``download_files()``,
+      ``az ml job download``, or :func:`amlnbtools.export_pipeline_logs`);
+    - any :class:`amlnbtools.sources.pipeline.PipelineSource`.
+    """
+    from amlnbtools.sources.pipeline import PipelineSource
+    from amlnbtools.widgets.pipeline_panel import PipelineLogsPanel
+
+    if isinstance(run, PipelineSource):
+        return PipelineLogsPanel(run, refresh=refresh)
+    if isinstance(run, (str, Path)) and source is None:
+        from amlnbtools.sources.errors import SourceError
+        from amlnbtools.sources.pipeline.folder import FolderPipelineSource
+
+        if not Path(run).expanduser().exists():
+            raise SourceError("not-found", _("No folder at {path}. For a run id, give the workspace too: "
+                                             "pipeline_logs(run_id, panel) with a panel from amlnbtools.connect().")
+                              .format(path=run))
+
+        return PipelineLogsPanel(FolderPipelineSource(run), refresh=refresh)
+    from amlnbtools.sources.pipeline.azureml import AzureMLPipelineSource
+
+    if isinstance(run, str):
+        if isinstance(source, WorkspacePanel):
+            if source.source is None:
+                source.wait()
+            source = source.source
+        source = getattr(source, "workspace", source)  # a deployment source on azureml-core: its Workspace
+        if source is None:
+            raise TypeError(_("Give the workspace too: pipeline_logs(run_id, panel) with a panel from "
+                              "amlnbtools.connect(), or pass the azureml PipelineRun object itself."))
+        return PipelineLogsPanel(AzureMLPipelineSource.open(source, run, lazy=True), refresh=refresh)
+    if not hasattr(run, "get_details") or not hasattr(run, "experiment"):
+        raise TypeError(_("Expected an azureml PipelineRun or Run, a run id with a workspace, or a folder of "
+                          "downloaded logs, not {kind}").format(kind=type(run).__name__))
+    return PipelineLogsPanel(AzureMLPipelineSource(run), refresh=refresh)
+
+
+def parallel_run_config_panel(*, script_path: str | Path | None = None, **params: Any) -> Any:
+    """Open the ParallelRunStep form: every ParallelRunConfig / ParallelRunStep parameter checked as you type,
+    with the fix for each problem and the SDK v1 code for the values (``params`` pre-fill it).
+
+    ``script_path`` is the entry script to check (``init()`` and ``run(mini_batch)`` returning a value).
+    """
+    from amlnbtools.widgets.parallel_run import ParallelRunConfigPanel
+
+    return ParallelRunConfigPanel(script_path=script_path, **params)

@@ -139,6 +139,11 @@ class AzureMLSource:
         return cls(workspace, info=info, reauthenticate=open_workspace, limits=limits)
 
     @property
+    def workspace(self) -> Any:
+        """The azureml ``Workspace`` (for pipeline runs and anything else on it)."""
+        return self._workspace
+
+    @property
     def info(self) -> WorkspaceInfo:
         return self._info
 

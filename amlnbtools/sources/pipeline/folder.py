@@ -125,7 +125,6 @@ class FolderPipelineSource:
                 "No step logs in {path}: expected one folder per step holding azureml-logs/70_driver_log*.txt, "
                 "user_logs/std_log*.txt or ParallelRunStep logs/ (as written by Run.get_all_logs(), "
                 "download_files() or az ml job download).").format(path=self.path))
-        self._summary: PipelineSummary | None = None
 
     @property
     def label(self) -> str:
@@ -172,10 +171,12 @@ class FolderPipelineSource:
     # --- PipelineSource -----------------------------------------------------------------------
 
     def summary(self) -> PipelineSummary:
-        if self._summary is None:
-            meta = self._metadata()
-            self._summary = self._from_metadata(meta) if meta else self._inferred()
-        return self._summary
+        """Read the folder again (files may have been added since) and the statuses."""
+        found = self._find_steps() if self.path.is_dir() else {}
+        if found:
+            self._steps = found
+        meta = self._metadata()
+        return self._from_metadata(meta) if meta else self._inferred()
 
     def fetch_log(self, step: StepSummary, name: str) -> Path:
         root = self._steps.get(step.run_id)
