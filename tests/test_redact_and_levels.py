@@ -69,3 +69,11 @@ def test_levels_of_the_formats_azure_ml_writes() -> None:
     ]
     assert levels_of(lines) == ["INFO", "ERROR", "ERROR", "ERROR", None, "WARNING", "WARNING", "WARNING", "ERROR",
                                 None]
+
+
+def test_a_signature_at_the_start_of_a_line_or_after_a_space_is_redacted() -> None:
+    from amlnbtools.core.redact import MASK, redact
+
+    assert redact("sig=AbCdEf0123456789%2Bxyz") == "sig=" + MASK
+    assert redact("link sig=AbCdEf0123456789 end") == f"link sig={MASK} end"
+    assert redact("design=abcdefgh") == "design=abcdefgh"
