@@ -21,7 +21,9 @@ _REUSED_COLOR = "#a5d6a7"
 
 
 def _label(step: StepSummary) -> str:
-    return f"{step.name} ({_('reused')})" if step.reused else step.name
+    if not step.reused:
+        return step.name
+    return step.name + " (" + _("reused") + ")"
 
 
 def _ms(seconds: float | None) -> float:

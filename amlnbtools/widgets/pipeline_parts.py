@@ -12,7 +12,7 @@ from amlnbtools.core.pipeline import PipelineSummary, StepSummary, status_label
 from amlnbtools.core.pipeline_cause import RootCause
 from amlnbtools.core.redact import redact
 from amlnbtools.figures.pipeline import STATUS_COLORS, pipeline_timeline
-from amlnbtools.i18n import _
+from amlnbtools.i18n import _, n_
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.pipeline.base import PipelineSource, fetch_logs
 from amlnbtools.sources.pipeline.cause import CAUSE_FILES, find_root_cause
@@ -107,9 +107,12 @@ def _counts(label: str, counts: BatchCounts) -> str | None:
     if counts.total is None and counts.failed is None:
         return None
     parts = [_("{count} in total").format(count=counts.total) if counts.total is not None else None,
-             _("{count} succeeded").format(count=counts.succeeded) if counts.succeeded is not None else None,
-             _("{count} failed").format(count=counts.failed) if counts.failed is not None else None,
-             _("{count} not processed").format(count=counts.remaining) if counts.remaining is not None else None]
+             n_("{count} succeeded", "{count} succeeded", counts.succeeded).format(count=counts.succeeded)
+             if counts.succeeded is not None else None,
+             n_("{count} failed", "{count} failed", counts.failed).format(count=counts.failed)
+             if counts.failed is not None else None,
+             n_("{count} not processed", "{count} not processed", counts.remaining).format(count=counts.remaining)
+             if counts.remaining is not None else None]
     return label + ": " + ", ".join(p for p in parts if p)
 
 
