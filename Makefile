@@ -19,9 +19,9 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 DEMO_FLAGS ?=
 
 demo: $(STAMP)
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(DEMO_FLAGS) notebooks/01_diagnose_logs.ipynb
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(DEMO_FLAGS) notebooks/00_tour.ipynb
 
-## test: run every test (unit, property, notebooks under nbval)
+## test: run every test (unit, property, notebooks under nbval, notebooks in Chromium, the Binder environment)
 test: $(STAMP)
 	$(PY) -m pytest
 
@@ -34,4 +34,4 @@ i18n: $(STAMP)
 	$(PY) tools/i18n.py update
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) test-artifacts

@@ -379,3 +379,15 @@ def test_the_users_home_is_untouched(tmp_path_factory: pytest.TempPathFactory) -
 
 def _arm_id(replay: ReplayWorkspace) -> str:
     return replay._server.data.identity.arm_id
+
+
+def test_set_logs_serves_new_text_through_the_sdk(replay) -> None:
+    from azureml.core import Webservice
+
+    replay.set_logs("iris-aci", "first line\nsecond <b>line</b>\n")
+    replay.set_logs("iris-aci", "init text\n", init=True)
+    service = Webservice(replay.workspace, "iris-aci")
+    assert service.get_logs() == "first line\nsecond <b>line</b>\n"
+    assert service.get_logs(init=True) == "init text\n"
+    with pytest.raises(ValueError, match="no service 'nope'"):
+        replay.set_logs("nope", "x")

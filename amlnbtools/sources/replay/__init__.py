@@ -192,6 +192,16 @@ class ReplayWorkspace:
         """Remove every injected fault."""
         self._server.clear_faults()
 
+    def set_logs(self, name: str, text: str, *, init: bool = False) -> None:
+        """Serve ``text`` as the log (or, with ``init``, the init container's log) of service ``name`` from now on.
+
+        Raises
+        ------
+        ValueError
+            For a service the replay workspace does not have.
+        """
+        self._server.set_logs(name, text, init)
+
     def set_latency(self, seconds: float, route: str = "*") -> None:
         """Make every request to ``route`` wait ``seconds`` before it is answered (0 removes the latency).
 

@@ -168,6 +168,14 @@ class ReplayServer:
                 service["error"] = error
             service["updatedTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
 
+    def set_logs(self, name: str, text: str, init: bool) -> None:
+        with self._lock:
+            if name not in self.data.services:
+                raise ValueError(f"no service {name!r} in the replay workspace: {', '.join(self.data.services)}")
+            if not isinstance(text, str):
+                raise TypeError(f"text must be a str, not {type(text).__name__}")
+            self.data.logs[(name, bool(init))] = text
+
     # ---- routes ---------------------------------------------------------------------------------
     def _route_table(self) -> list[tuple[str, str, re.Pattern[str], re.Pattern[str], Callable[..., Answer]]]:
         ident = self.data.identity

@@ -1,0 +1,55 @@
+"""What the browser tests check in each notebook: one entry per notebook in ``notebooks/``.
+
+Every notebook must have an entry (a notebook without one fails its browser test and
+``test_every_notebook_has_a_browser_case``). An entry says how many plotly figures must be drawn after
+"Run All Cells" and what a user does with each panel (see lab_panels). Every widget output of the
+notebook must render, whatever the entry says, and no cell may show an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lab_panels import (Interaction, findings_table, move_slider, open_service, pick_finding, refresh_logs,
+                        show_service_log, start_stop_local_server)
+
+__all__ = ["CASES", "NotebookCase"]
+
+
+@dataclass(frozen=True)
+class NotebookCase:
+    """What to check in one notebook after running all its cells."""
+
+    interactions: tuple[Interaction, ...]
+    plotly_figures: int = 0  # at least this many figures drawn
+
+
+CASES: dict[str, NotebookCase] = {
+    # Pipeline log panel (05_pipeline_logs.ipynb, and the tour's pipeline section): add its entry here, with a
+    # "select a step → its log shows" interaction in lab_panels.
+    "00_tour.ipynb": NotebookCase(
+        plotly_figures=3,  # the calculator's two charts, the local server's latency histogram
+        interactions=(
+            findings_table("dependency-error"),
+            pick_finding("churn-aks-crashloop", line=36),
+            refresh_logs("churn-aks-crashloop"),
+            open_service("iris-aci"),
+            move_slider("Target utilization"),
+            start_stop_local_server("healthy.py"),
+        )),
+    "01_diagnose_logs.ipynb": NotebookCase(
+        interactions=(findings_table("dependency-error"), findings_table("insufficient-gpu"))),
+    "02_deployment_logs.ipynb": NotebookCase(
+        interactions=(
+            show_service_log("churn-aks-crashloop"),
+            pick_finding("churn-aks-crashloop", line=24),
+            refresh_logs("vision-aks-gpu"),
+            open_service("fraud-aks-503"),
+        )),
+    "03_local_debugging.ipynb": NotebookCase(
+        plotly_figures=1,  # the latency histogram
+        interactions=(start_stop_local_server("healthy.py"),)),
+    "04_replicas.ipynb": NotebookCase(
+        plotly_figures=2,
+        interactions=(move_slider("Target utilization"),)),
+}

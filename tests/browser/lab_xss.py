@@ -1,0 +1,154 @@
+"""Hostile log text for the browser security test: an XSS corpus shown through every panel that shows logs.
+
+:func:`write_workspace` writes, into the folder a test server serves:
+
+- ``payloads.json``: the corpus (markup that runs script if a panel puts log text into the page as HTML);
+- ``hostile.log``: a container log whose lines carry the corpus where the diagnosis quotes them as evidence;
+- ``hostile_score.py``: an entry script that prints the corpus while the local inference server starts
+  and answers with it;
+- ``xss_panels.ipynb``: a notebook that shows that text through the log view, the diagnosis table, the
+  workspace panel, the deployment log panel (the sample workspace serves the log, and reports the
+  corpus as a service state and as the service's error) and the local debugging panel.
+
+Every payload that runs sets ``window.__xss`` (installed as 0 before the page loads) or opens a
+dialog. The notebook also puts the sample workspace's service keys and sign-in token into the log it
+shows, so the saved notebook (with widget state) proves they are redacted everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+__all__ = ["CONTROL", "NOTEBOOK", "PAYLOADS", "SCRIPT", "write_workspace"]
+
+NOTEBOOK = "xss_panels.ipynb"
+CONTROL = "xss_control.ipynb"  # markup put into a widget unescaped: proves the checks see it
+SCRIPT = "hostile_score.py"
+
+PAYLOADS: tuple[str, ...] = (
+    '<img src=x onerror="window.__xss=1;alert(\'img\')">',
+    '<svg onload="window.__xss=1;alert(\'svg\')"></svg>',
+    "<svg/onload=window.__xss=1>",
+    '<script>window.__xss=1;alert("script")</script>',
+    '</script><script>window.__xss=1;alert("breakout")</script>',
+    '"></pre></div><img src=x onerror=window.__xss=1>',
+    "'><img src=x onerror=window.__xss=1>",
+    '<a href="javascript:window.__xss=1;alert(\'link\')">open the run report</a>',
+    "[open the run report](javascript:window.__xss=1)",
+    '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
+    '<details open ontoggle="window.__xss=1"><summary>details</summary></details>',
+    '<math><mtext><table><mglyph><style><img src=x onerror="window.__xss=1">',
+    '<body onload="window.__xss=1">',
+    '<input autofocus onfocus="window.__xss=1">',
+    "{{constructor.constructor('window.__xss=1')()}}",
+    "${window.__xss=1}",
+)
+
+
+def hostile_log() -> str:
+    """A container log in Azure ML's shape whose error lines quote the corpus (so findings quote it too)."""
+    lines = ["2026-05-14 09:30:20,004 | root | INFO | Starting up app insights client",
+             "Starting gunicorn 20.1.0"]
+    for i, payload in enumerate(PAYLOADS):
+        stamp = f"2026-05-14 09:30:{21 + i:02d},{100 + i:03d}"
+        lines.append(f"{stamp} | root | INFO | request body: {payload}")
+        lines.append(f"{stamp} | root | ERROR | ModuleNotFoundError: No module named '{payload}'")
+    lines += ["Traceback (most recent call last):",
+              '  File "/var/azureml-app/score.py", line 7, in init',
+              f"    model = joblib.load('{PAYLOADS[0]}')",
+              f"FileNotFoundError: [Errno 2] No such file or directory: '{PAYLOADS[1]}'",
+              f"2026-05-14 09:31:02,000 | root | ERROR | User's init function failed {PAYLOADS[5]}",
+              "Worker exiting (pid: 98)",
+              "Back-off restarting failed container: CrashLoopBackOff"]
+    return "\n".join(lines) + "\n"
+
+
+_SCORE = '''"""Prints hostile text while the server starts, and answers with it."""
+import json
+import sys
+from pathlib import Path
+
+PAYLOADS = json.loads((Path(__file__).parent / "payloads.json").read_text())
+
+
+def init():
+    for payload in PAYLOADS:
+        print("init:", payload, flush=True)
+        print(f"ERROR ModuleNotFoundError: No module named '{payload}'", file=sys.stderr, flush=True)
+
+
+def run(raw_data):
+    for payload in PAYLOADS:
+        print("run:", payload, flush=True)
+    return {"echo": PAYLOADS, "request": json.loads(raw_data)}
+'''
+
+_SETUP = '''import json
+from pathlib import Path
+
+import amlnbtools
+from amlnbtools.sources.sample import sample_replay
+from amlnbtools.widgets import LogView
+from azureml.core import Webservice
+
+PAYLOADS = json.loads(Path("payloads.json").read_text())
+replay = sample_replay()
+# secrets of the sample workspace, read the way a user would, then shown as log text: none may be saved
+_keys = Webservice(replay.workspace, "iris-aci").get_keys()
+_header = replay.workspace._auth.get_authentication_header()["Authorization"]
+_secret_lines = [
+    f"2026-05-14 09:31:05,000 | root | DEBUG | Authorization: {_header}",
+    f'2026-05-14 09:31:05,001 | root | DEBUG | {{"primaryKey": "{_keys[0]}", "secondaryKey": "{_keys[1]}"}}',
+    f"2026-05-14 09:31:05,002 | root | DEBUG | GET https://mlw.blob.core.windows.net/m.pkl?sv=2019&sig={_keys[0]}",
+    f"2026-05-14 09:31:05,003 | root | DEBUG | AccountKey={_keys[1]}; api_key={_keys[0]}",
+]
+hostile = Path("hostile.log").read_text() + "\\n".join(_secret_lines) + "\\n"
+del _keys, _header, _secret_lines'''
+
+_SERVE = '''# the sample workspace serves the hostile log, reports a hostile state and a hostile error
+replay.set_logs("churn-aks-crashloop", hostile)
+replay.set_state("iris-aci", PAYLOADS[0])
+replay.set_state("churn-aks-crashloop", "Failed", error={
+    "code": PAYLOADS[1], "message": "\\n".join(PAYLOADS),
+    "details": [{"code": "CrashLoopBackOff", "message": p} for p in PAYLOADS]})
+workspace = amlnbtools.connect(sample=True)
+workspace'''
+
+
+def notebook() -> nbformat.NotebookNode:
+    cells = [
+        new_markdown_cell("# Hostile log text through every panel\n\nNothing here may run as script."),
+        new_code_cell(_SETUP),
+        new_code_cell("view = LogView()\nview.set_text(hostile)\nview.widget"),
+        new_code_cell("findings = amlnbtools.diagnose(hostile)\nfindings.to_frame()"),
+        new_code_cell(_SERVE),
+        new_code_cell('logs = amlnbtools.deployment_logs("churn-aks-crashloop", workspace)\nlogs.wait()\nlogs'),
+        new_code_cell("local = amlnbtools.debug_locally(Path(\"hostile_score.py\").resolve(), "
+                      "payload=json.dumps({\"data\": PAYLOADS}))\nlocal.wait()\nlocal.send()\nlocal.wait()\nlocal"),
+        new_code_cell("print(len(findings), len(logs.findings), local.last_result.status)"),
+    ]
+    return new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+
+
+def control_notebook() -> nbformat.NotebookNode:
+    """What a panel that forgot html.escape would do: the checks must catch it."""
+    code = ("import ipywidgets as w\n"
+            f"w.VBox([w.HTML({PAYLOADS[0]!r}), w.HTML({PAYLOADS[7]!r})])")
+    return new_notebook(cells=[new_code_cell(code)], metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})
+
+
+def write_workspace(folder: Path) -> Path:
+    """Write the corpus, the hostile log and script and the notebook into ``folder``; return the notebook."""
+    (folder / "payloads.json").write_text(json.dumps(PAYLOADS, indent=1), encoding="utf-8")
+    (folder / "hostile.log").write_text(hostile_log(), encoding="utf-8")
+    (folder / SCRIPT).write_text(_SCORE, encoding="utf-8")
+    nbformat.write(control_notebook(), folder / CONTROL)
+    path = folder / NOTEBOOK
+    nbformat.write(notebook(), path)
+    return path

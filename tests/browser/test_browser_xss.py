@@ -1,0 +1,115 @@
+"""Hostile log text in a real browser: shown as text by every panel, never run; secrets never saved.
+
+The XSS corpus (lab_xss.PAYLOADS) goes through the log view, the diagnosis table, the workspace panel
+(a service state), the deployment log panel (the log, the findings, the error Azure ML reported) and
+the local debugging panel (the server's live log and its answer). After rendering and after the
+interactions (pick every finding, search the log for a payload, refresh, switch logs, open a service,
+start/send/stop the server, click the link text), ``window.__xss`` is still 0, no dialog opened, and
+no output holds an event handler, a ``javascript:`` address, a script, an iframe or an ``<img src=x>``.
+The notebook is then saved with widget state: it holds none of the sample workspace's secrets that
+the hostile log carried.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from lab_page import NotebookPage
+from lab_panels import (TIMEOUT_MS, deployment_panel, findings_table, local_panel, open_service,
+                        start_stop_local_server, workspace_panel)
+from lab_secrets import find_secrets
+from lab_xss import CONTROL, NOTEBOOK, PAYLOADS, SCRIPT, write_workspace
+
+pytestmark = pytest.mark.browser
+SHORT = "<svg/onload=window.__xss=1>"  # a payload short enough to stay whole on every panel
+
+
+def assert_nothing_ran(nb: NotebookPage, when: str) -> None:
+    nb.page.wait_for_timeout(300)  # an onerror/onload fires right after insertion: give it its turn
+    assert nb.xss_marker() == 0, f"hostile text ran as script {when}"
+    assert nb.dialogs == [], f"dialogs opened {when}: {nb.dialogs}"
+    assert nb.active_markup() == [], f"active markup in the outputs {when}"
+
+
+def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
+    assert SHORT in PAYLOADS
+    server = jupyter("lab")
+    write_workspace(server.root)
+    nb = NotebookPage(page, server, NOTEBOOK).open()
+    outputs = nb.run_all()
+    assert outputs.errors == [], "cells failed:\n" + "\n".join(outputs.errors)
+    assert outputs.unexecuted == []
+    nb.wait_for_widgets(outputs.widget_views)
+    assert outputs.widget_views == 4 and nb.widget_problems() == []
+    assert_nothing_ran(nb, "after rendering")
+
+    # every panel shows the hostile text, as text
+    areas = page.locator(".jp-OutputArea-output")
+    log_view = areas.filter(has=page.locator("input[placeholder='Search the log']")).first
+    logs, local = deployment_panel(page, "churn-aks-crashloop"), local_panel(page, SCRIPT)
+    for name, panel in (("log view", log_view), ("deployment logs", logs), ("local debugging", local)):
+        expect(panel, f"{name} shows the hostile text").to_contain_text(SHORT, timeout=TIMEOUT_MS)
+    expect(workspace_panel(page)).to_contain_text(PAYLOADS[0])  # the service state
+    expect(logs).to_contain_text(PAYLOADS[1])  # the error Azure ML reported
+    nb.screenshot(shots / "00-rendered.png")
+
+    # the log view: search for a payload (hits are marked in the escaped text), errors only
+    search = log_view.locator("input[placeholder='Search the log']")
+    search.fill(SHORT)
+    search.press("Enter")
+    expect(log_view.locator("mark").first).to_be_attached(timeout=TIMEOUT_MS)
+    log_view.locator("select").first.select_option(label="Errors only")
+    nb.screenshot(shots / "01-log-view-search.png", log_view)
+    assert_nothing_ran(nb, "after searching the log view")
+
+    # the diagnosis table
+    nb.screenshot(shots / "02-findings-table.png", findings_table("dependency-error").run(nb))
+
+    # the deployment log panel: every finding, both logs, refresh
+    select = logs.locator(".widget-select select").first
+    labels = [o for o in select.locator("option").all_inner_texts() if o.strip()]
+    assert len(labels) >= 3, labels
+    for value in select.locator("option").evaluate_all("os => os.map(o => o.value)"):
+        select.select_option(value)
+        nb.page.wait_for_timeout(150)
+    logs.get_by_role("checkbox", name="Init container").check()
+    expect(logs).to_contain_text(re.compile(r"\d+ log lines?"), timeout=TIMEOUT_MS)
+    logs.get_by_role("checkbox", name="Init container").uncheck()
+    expect(logs).to_contain_text(SHORT, timeout=TIMEOUT_MS)
+    logs.locator("button").filter(has_text=re.compile(r"^\s*Refresh\s*$")).click()
+    expect(logs).to_contain_text(SHORT, timeout=TIMEOUT_MS)
+    nb.screenshot(shots / "03-deployment-logs.png", logs)
+    assert_nothing_ran(nb, "after using the deployment log panel")
+
+    # the workspace panel: open the service whose state is hostile
+    nb.screenshot(shots / "04-workspace.png", open_service("iris-aci").run(nb))
+    # the local debugging panel: start, send the payloads, stop
+    panel = start_stop_local_server(SCRIPT, payload=json.dumps({"data": list(PAYLOADS)}), answer="echo").run(nb)
+    nb.screenshot(shots / "05-local-debugging.png", panel)
+    # the text of the javascript: link is text: clicking it does nothing
+    page.get_by_text("open the run report").first.click()
+    assert_nothing_ran(nb, "after the interactions")
+
+    saved = nb.save().read_text(encoding="utf-8")
+    assert "widgets" in json.loads(saved)["metadata"], "widget state was not saved"
+    assert find_secrets(saved) == [], "the saved notebook holds secrets of the sample workspace"
+
+
+def test_the_checks_catch_markup_that_runs(page, jupyter) -> None:
+    """The control: log text put into a widget unescaped runs, and every check above sees it."""
+    server = jupyter("lab")
+    write_workspace(server.root)
+    nb = NotebookPage(page, server, CONTROL).open()
+    outputs = nb.run_all()
+    assert outputs.errors == []
+    nb.wait_for_widgets(1)
+    page.wait_for_function("() => window.__xss === 1", timeout=TIMEOUT_MS)
+    expect(page.locator(".jp-OutputArea-output a[href^='javascript:']")).to_have_count(1)
+    assert any("img" in d for d in nb.dialogs), nb.dialogs
+    found = nb.active_markup()
+    assert any("onerror" in f for f in found) and any("javascript:" in f for f in found), found
