@@ -16,7 +16,6 @@ A call that still overruns ``budget_s`` is abandoned by :func:`call_with_deadlin
 from __future__ import annotations
 
 import logging
-import threading
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,12 +24,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from amlnbtools.sources._patches import PatchSet
+
 __all__ = ["Limits", "bounded_sdk", "call_with_deadline"]
 
 T = TypeVar("T")
-_lock = threading.Lock()
-_active = 0
-_restore: list[Callable[[], None]] = []
+_patches = PatchSet()
+_restore = _patches.restore  # undo callbacks of the installed patches
 _deadline_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="amlnbtools-sdk")
 
 
@@ -105,24 +105,8 @@ def _install(limits: Limits) -> None:
 @contextmanager
 def bounded_sdk(limits: Limits = Limits()) -> Iterator[None]:
     """Keep azureml-core's HTTP calls within ``limits`` inside this block (see the module docstring)."""
-    global _active
-    with _lock:
-        if _active == 0:
-            try:
-                _install(limits)
-            except BaseException:
-                while _restore:
-                    _restore.pop()()
-                raise
-        _active += 1
-    try:
+    with _patches.active(lambda: _install(limits)):
         yield
-    finally:
-        with _lock:
-            _active -= 1
-            if _active == 0:
-                while _restore:
-                    _restore.pop()()
 
 
 def call_with_deadline(fn: Callable[[], T], limits: Limits = Limits()) -> T:

@@ -12,11 +12,11 @@ the whole call still runs under :func:`call_with_deadline`.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from amlnbtools.sources._patches import PatchSet
 from amlnbtools.sources.azureml_v1._bounded import Limits, call_with_deadline
 
 __all__ = ["Limits", "bounded_call", "bounded_msrest", "explain"]
@@ -26,9 +26,8 @@ T = TypeVar("T")
 _REASONS = {"Unauthorized": 401, "Forbidden": 403, "Not Found": 404, "Conflict": 409, "Too Many Requests": 429,
             "Internal Server Error": 500, "Bad Gateway": 502, "Service Unavailable": 503, "Gateway Timeout": 504}
 _REASON = re.compile(r"invalid status code '([A-Za-z ]+)'|too many (\d{3}) error responses")
-_lock = threading.Lock()
-_active = 0
-_restore: list[Callable[[], None]] = []
+_patches = PatchSet()
+_restore = _patches.restore  # undo callbacks of the installed patches
 
 
 def _retry(limits: Limits) -> Any:
@@ -81,24 +80,8 @@ def _install(limits: Limits) -> None:
 @contextmanager
 def bounded_msrest(limits: Limits = Limits()) -> Iterator[None]:
     """msrest clients created inside this block use ``limits`` (timeout per request, few short retries)."""
-    global _active
-    with _lock:
-        if _active == 0:
-            try:
-                _install(limits)
-            except BaseException:
-                while _restore:
-                    _restore.pop()()
-                raise
-        _active += 1
-    try:
+    with _patches.active(lambda: _install(limits)):
         yield
-    finally:
-        with _lock:
-            _active -= 1
-            if _active == 0:
-                while _restore:
-                    _restore.pop()()
 
 
 def bounded_call(fn: Callable[[], T], limits: Limits = Limits()) -> T:
