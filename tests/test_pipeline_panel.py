@@ -130,3 +130,13 @@ def test_a_parallel_run_step_gets_its_summary(run_folder: Path) -> None:
     panel.select_step("prep")
     panel.wait()
     assert panel.parallel_run is None and panel._parallel.value == ""
+
+
+def test_auto_refresh_stops_by_itself_once_the_run_has_ended(run_folder: Path) -> None:
+    panel = _panel(run_folder)
+    panel.start_auto_refresh(interval_s=0.05, max_refreshes=50)
+    panel._auto._thread.join(timeout=30)
+    assert not panel.auto_refreshing
+    assert panel._stop_button.disabled and not panel._auto_button.disabled
+    with pytest.raises(ValueError, match="interval_s"):
+        panel.start_auto_refresh(interval_s=0)

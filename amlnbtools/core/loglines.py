@@ -56,18 +56,6 @@ def levels_of(lines: list[str]) -> list[str | None]:
     the exception line (chained tracebacks included). Other indented lines continue the line above
     and take its level. Anything else has no level (``None``).
     """
-    out: list[str | None] = []
-    in_traceback = False
-    for line in lines:
-        level = _level(line)
-        if _TRACEBACK_START.search(line) or _CHAINED.match(line):
-            in_traceback = True
-            level = level or "ERROR"
-        elif in_traceback:
-            level = level or "ERROR"
-            if _EXCEPTION_LINE.match(line):
-                in_traceback = False
-        elif level is None and out and line[:1] in (" ", "\t"):
-            level = out[-1]
-        out.append(level)
-    return out
+    from amlnbtools.core.logstore import LevelScanner, levels_from_codes  # one implementation, batch-capable
+
+    return levels_from_codes(LevelScanner().feed(lines))

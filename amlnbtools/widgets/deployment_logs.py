@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from amlnbtools.core.services import ServiceDetails, kubectl_commands
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
+from amlnbtools.widgets._auto import AutoRefresh
 from amlnbtools.widgets._bundle import write_bundle
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._html import badge
@@ -42,8 +42,8 @@ class DeploymentLogsPanel(Panel):
         self.logs = ""
         self.findings: list[tuple[str, Finding]] = []  # (origin: "logs" | "error", finding)
         self.error: SourceError | None = None
-        self._auto_stop = threading.Event()
-        self._auto_thread: threading.Thread | None = None
+        self._auto = AutoRefresh(self._refresh_and_wait,
+                                 lambda: self.details is not None and self.details.is_terminal, self._auto_running)
         self._task = BackgroundTask(self._on_state)
         self._export_task = BackgroundTask(self._on_export)
 
@@ -129,28 +129,11 @@ class DeploymentLogsPanel(Panel):
 
     def start_auto_refresh(self, interval_s: float = 10.0, max_refreshes: int = 60) -> None:
         """Refresh every ``interval_s`` until the state is terminal, :meth:`stop_auto_refresh`, or the limit."""
-        self.stop_auto_refresh()
-        self._auto_stop = threading.Event()
-        self._stop_button.disabled, self._auto_button.disabled = False, True
-        stop = self._auto_stop
-
-        def loop() -> None:
-            for _count in range(max_refreshes):
-                self.refresh()
-                self.wait(None)
-                if stop.is_set() or (self.details is not None and self.details.is_terminal) or stop.wait(interval_s):
-                    break
-            self._stop_button.disabled, self._auto_button.disabled = True, False
-
-        self._auto_thread = threading.Thread(target=loop, name="amlnbtools-auto-refresh", daemon=True)
-        self._auto_thread.start()
+        self._auto.start(interval_s, max_refreshes)
 
     def stop_auto_refresh(self) -> None:
         """Stop auto-refresh (a refresh already running still completes)."""
-        self._auto_stop.set()
-        if self._auto_thread is not None and self._auto_thread is not threading.current_thread():
-            self._auto_thread.join(timeout=5)
-        self._stop_button.disabled, self._auto_button.disabled = True, False
+        self._auto.stop()
 
     @property
     def kubectl_commands(self) -> list[str]:
@@ -159,7 +142,7 @@ class DeploymentLogsPanel(Panel):
 
     @property
     def auto_refreshing(self) -> bool:
-        return self._auto_thread is not None and self._auto_thread.is_alive()
+        return self._auto.running
 
     def export_bundle(self, path: str | Path | None = None) -> Path:
         """Write the redacted diagnostic bundle (zip) and return its path."""
@@ -175,6 +158,13 @@ class DeploymentLogsPanel(Panel):
         return write_bundle(target, self.details, logs, init_logs, self.findings)
 
     # --- internals ------------------------------------------------------------------------
+
+    def _refresh_and_wait(self) -> None:
+        self.refresh()
+        self.wait(None)
+
+    def _auto_running(self, running: bool) -> None:
+        self._stop_button.disabled, self._auto_button.disabled = not running, running
 
     def _fetch(self, tail_lines: int, init: bool) -> tuple[ServiceDetails, str]:
         details = self.source.service_details(self.name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.logfiles import diagnose_file
 from amlnbtools.sources.pipeline.base import PipelineSource
 from amlnbtools.sources.pipeline.parallel import summarize_step
+from amlnbtools.widgets._auto import AutoRefresh
 from amlnbtools.widgets._html import badge
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
@@ -32,6 +32,8 @@ from amlnbtools.widgets.pipeline_parts import (
 )
 
 __all__ = ["PipelineLogsPanel"]
+
+_ENDED = frozenset({"completed", "failed", "canceled", "not-responding", "partially-executed", "bypassed"})
 
 
 class PipelineLogsPanel(Panel):
@@ -50,8 +52,8 @@ class PipelineLogsPanel(Panel):
         self.file: str | None = None
         self.findings: Findings = Findings()
         self.error: SourceError | None = None
-        self._auto_stop = threading.Event()
-        self._auto_thread: threading.Thread | None = None
+        self._auto = AutoRefresh(self._refresh_and_wait, self._run_ended,
+                                 self._auto_running, name="amlnbtools-pipeline-refresh")
         self._run_task = BackgroundTask(self._on_run)
         self._log_task = BackgroundTask(self._on_log)
         self._prs_task = BackgroundTask(self._on_parallel_run)
@@ -173,36 +175,27 @@ class PipelineLogsPanel(Panel):
 
     def start_auto_refresh(self, interval_s: float = 30.0, max_refreshes: int = 120) -> None:
         """Refresh every ``interval_s`` until the run has ended, :meth:`stop_auto_refresh`, or the limit."""
-        self.stop_auto_refresh()
-        self._auto_stop = threading.Event()
-        self._stop_button.disabled, self._auto_button.disabled = False, True
-        stop = self._auto_stop
-
-        def loop() -> None:
-            for _count in range(max_refreshes):
-                self.refresh()
-                self._run_task.wait(None)
-                ended = self.summary is not None and self.summary.status in (
-                    "completed", "failed", "canceled", "not-responding", "partially-executed", "bypassed")
-                if stop.is_set() or ended or stop.wait(interval_s):
-                    break
-            self._stop_button.disabled, self._auto_button.disabled = True, False
-
-        self._auto_thread = threading.Thread(target=loop, name="amlnbtools-pipeline-refresh", daemon=True)
-        self._auto_thread.start()
+        self._auto.start(interval_s, max_refreshes)
 
     def stop_auto_refresh(self) -> None:
         """Stop auto-refresh (a refresh already running still completes)."""
-        self._auto_stop.set()
-        if self._auto_thread is not None and self._auto_thread is not threading.current_thread():
-            self._auto_thread.join(timeout=5)
-        self._stop_button.disabled, self._auto_button.disabled = True, False
+        self._auto.stop()
 
     @property
     def auto_refreshing(self) -> bool:
-        return self._auto_thread is not None and self._auto_thread.is_alive()
+        return self._auto.running
 
     # --- internals ------------------------------------------------------------------------
+
+    def _run_ended(self) -> bool:
+        return self.summary is not None and self.summary.status in _ENDED
+
+    def _refresh_and_wait(self) -> None:
+        self.refresh()
+        self._run_task.wait(None)
+
+    def _auto_running(self, running: bool) -> None:
+        self._stop_button.disabled, self._auto_button.disabled = not running, running
 
     def _set_quietly(self, box: w.Widget, value: Any, options: list[tuple[str, Any]] | None = None) -> None:
         self._quiet = True

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lab_panels import (Interaction, findings_table, move_slider, open_service, pick_finding, refresh_logs,
-                        show_service_log, start_stop_local_server)
+from lab_panels import (Interaction, findings_table, move_slider, open_service, parallel_run_form, pick_finding,
+                        pipeline_step, refresh_logs, root_cause_in_log, show_service_log, start_stop_local_server)
 
 __all__ = ["CASES", "NotebookCase"]
 
@@ -25,8 +25,6 @@ class NotebookCase:
 
 
 CASES: dict[str, NotebookCase] = {
-    # Pipeline log panel (05_pipeline_logs.ipynb, and the tour's pipeline section): add its entry here, with a
-    # "select a step → its log shows" interaction in lab_panels.
     "00_tour.ipynb": NotebookCase(
         plotly_figures=3,  # the calculator's two charts, the local server's latency histogram
         interactions=(
@@ -36,6 +34,8 @@ CASES: dict[str, NotebookCase] = {
             open_service("iris-aci"),
             move_slider("Target utilization"),
             start_stop_local_server("healthy.py"),
+            pipeline_step("score-batch", parallel=True),
+            root_cause_in_log(),
         )),
     "01_diagnose_logs.ipynb": NotebookCase(
         interactions=(findings_table("dependency-error"), findings_table("insufficient-gpu"))),
@@ -52,4 +52,11 @@ CASES: dict[str, NotebookCase] = {
     "04_replicas.ipynb": NotebookCase(
         plotly_figures=2,
         interactions=(move_slider("Target utilization"),)),
+    "05_pipeline_logs.ipynb": NotebookCase(
+        plotly_figures=1,  # the pipeline timeline
+        interactions=(
+            pipeline_step("prep-data"),  # the notebook leaves the panel on score-batch
+            root_cause_in_log(),
+            parallel_run_form(),
+        )),
 }

@@ -7,6 +7,7 @@ Panels are found by what a user sees: their title, their buttons.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from playwright.sync_api import Locator, Page, expect
 
 from lab_page import NotebookPage
 
-__all__ = ["Interaction", "findings_table", "move_slider", "open_service", "pick_finding", "refresh_logs",
-           "show_service_log", "start_stop_local_server"]
+__all__ = ["Interaction", "findings_table", "move_slider", "open_service", "parallel_run_form", "pick_finding",
+           "pipeline_panel", "pipeline_step", "refresh_logs", "root_cause_in_log", "show_service_log",
+           "start_stop_local_server"]
 
 TIMEOUT_MS = 60_000
 _HIGHLIGHT = "rgb(255, 243, 176)"  # the log view's background of the highlighted line (#fff3b0)
@@ -51,6 +53,16 @@ def replica_panel(page: Page) -> Locator:
 def local_panel(page: Page, script: str) -> Locator:
     heading = page.locator(".widget-html-content").filter(has=page.locator("b", has_text="Local inference server"))
     return page.locator(".widget-vbox").filter(has=heading.filter(has=page.locator("code", has_text=script))).last
+
+
+def pipeline_panel(page: Page) -> Locator:
+    """The innermost pipeline log panel (the box holding both "Show in log" and the Timeline tab)."""
+    return (page.locator(".widget-vbox").filter(has=_button(page.locator("body"), "Show in log"))
+            .filter(has=page.locator(".lm-TabBar-tab", has_text="Timeline")).last)
+
+
+def parallel_run_form_panel(page: Page) -> Locator:
+    return page.locator(".widget-vbox").filter(has=_title(page, "ParallelRunStep settings")).last
 
 
 def _button(panel: Locator, text: str) -> Locator:
@@ -112,13 +124,7 @@ def _pick(panel: Locator, line: int) -> Locator:
     option = select.locator("option").filter(has_text=re.compile(rf"^line\s{line}\s"))
     expect(option).to_have_count(1, timeout=TIMEOUT_MS)
     select.select_option(option.get_attribute("value"))
-    row = panel.locator(f"[data-line='{line}']")
-    expect(row).to_have_css("background-color", _HIGHLIGHT, timeout=TIMEOUT_MS)
-    highlighted = panel.locator("[data-line]").evaluate_all(
-        f"rows => rows.filter(r => getComputedStyle(r).backgroundColor === '{_HIGHLIGHT}')"
-        ".map(r => r.dataset.line)")
-    assert highlighted == [str(line)], f"highlighted lines {highlighted}, expected only {line}"
-    row.scroll_into_view_if_needed()
+    _highlighted_only(panel, line)
     return panel
 
 
@@ -241,3 +247,139 @@ def findings_table(rule: str) -> Interaction:
         return table
 
     return Interaction(f"findings-table-{rule}", run)
+
+
+# --- pipeline log panel ---------------------------------------------------------------------------
+
+_RED = "rgb(198, 40, 40)"  # the timeline's bar colour of a failed step (#c62828)
+_SAMPLE_LOG = ("import json as _j\nfrom amlnbtools.samples import sample_pipeline as _s\n"
+               "print(_j.dumps((_s() / {step!r} / {file!r}).read_text(encoding='utf-8').splitlines()))\n"
+               "del _j, _s")
+
+
+def _labelled(panel: Locator, kind: str, label: str) -> Locator:
+    """The ``kind`` widget (".widget-dropdown", ".widget-text") whose description is exactly ``label``."""
+    name = panel.page.locator("label").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+    return panel.locator(kind).filter(has=name).first
+
+
+def _chosen(dropdown: Locator) -> str:
+    return dropdown.locator("select").evaluate("s => s.selectedIndex < 0 ? '' : s.options[s.selectedIndex].text")
+
+
+def _expect_chosen(dropdown: Locator, pattern: str) -> None:
+    dropdown.page.wait_for_function(
+        "([s, p]) => s.selectedIndex >= 0 && new RegExp(p).test(s.options[s.selectedIndex].text)",
+        arg=[dropdown.locator("select").element_handle(), pattern], timeout=TIMEOUT_MS)
+
+
+def _shown_rows(panel: Locator) -> list[tuple[int, str]]:
+    """(line number, text) of every row the panel's log view shows (the text without its line number)."""
+    return [(int(n), t) for n, t in panel.locator("[data-line]").evaluate_all(
+        "rows => rows.map(r => [r.dataset.line, r.lastElementChild ? r.lastElementChild.textContent : ''])")]
+
+
+def pipeline_step(step: str, log_file: str = "azureml-logs/70_driver_log.txt", parallel: bool = False) -> Interaction:
+    """Pick ``step`` in "Step": its log file is chosen in "Log file" and the log view shows that file's lines.
+
+    The expected text is read in the kernel from the bundled copy of the run (``sample_pipeline()``, the same
+    bytes the sample workspace serves). Then the Timeline tab draws the run: one red bar per failed step (the
+    count the status line gives). ``parallel``: the step is a ParallelRunStep, its summary box shows.
+    """
+
+    def run(nb: NotebookPage) -> Locator:
+        panel = pipeline_panel(nb.page)
+        expect(panel).to_contain_text(re.compile(r"\d+ steps? · \d+ failed"), timeout=TIMEOUT_MS)
+        steps, files = _labelled(panel, ".widget-dropdown", "Step"), _labelled(panel, ".widget-dropdown", "Log file")
+        assert not _chosen(steps).startswith(f"{step} · "), f"{step} is already chosen: pick another step"
+        lines = json.loads(nb.execute_in_kernel(_SAMPLE_LOG.format(step=step, file=log_file)))
+        option = steps.locator("option").filter(has_text=re.compile(rf"^{re.escape(step)} · "))
+        expect(option).to_have_count(1, timeout=TIMEOUT_MS)
+        steps.locator("select").select_option(option.get_attribute("value"))
+        _expect_chosen(files, rf"^{re.escape(log_file)}$")
+        status = panel.locator(".widget-html-content").filter(has_text=re.compile(r"^\s*\S+ · \d+ lines? · "))
+        expect(status).to_contain_text(f"{log_file} · {len(lines)} lines", timeout=TIMEOUT_MS)
+        nb.page.wait_for_function("([p, n]) => p.querySelector(`[data-line='${n}']`) !== null",
+                                  arg=[panel.element_handle(), 1 if len(lines) < 5 else 5], timeout=TIMEOUT_MS)
+        rows = _shown_rows(panel)
+        assert len(rows) >= min(5, len(lines)), f"the log view shows {len(rows)} rows of {len(lines)}"
+        wrong = [(n, text[:60], lines[n - 1][:60] if n <= len(lines) else None) for n, text in rows
+                 if n > len(lines) or text[:60] != lines[n - 1][:60]]
+        assert wrong == [], f"rows that are not the lines of {step}/{log_file}: {wrong[:3]}"
+        if parallel:
+            expect(panel).to_contain_text("ParallelRunStep (", timeout=TIMEOUT_MS)
+        _timeline(panel)
+        return panel
+
+    return Interaction(f"pipeline-step-{step}", run)
+
+
+def _timeline(panel: Locator) -> None:
+    """Open the Timeline tab: a plotly figure, drawn, with one red bar per failed step."""
+    failed = re.search(r"(\d+) failed", panel.inner_text())
+    assert failed, "the status line gives no count of failed steps"
+    panel.locator(".lm-TabBar-tab").filter(has_text="Timeline").click()
+    chart = panel.locator(".js-plotly-plot").first
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+    panel.page.wait_for_function(
+        "([el, red]) => [...el.querySelectorAll('.trace.bars .point path')].some(p => "
+        "getComputedStyle(p).fill === red && p.getBBox().width > 0)", arg=[chart.element_handle(), _RED],
+        timeout=TIMEOUT_MS)
+    red = chart.evaluate("(el, red) => [...el.querySelectorAll('.trace.bars .point path')].filter(p => "
+                         "getComputedStyle(p).fill === red && p.getBBox().width > 0).length", _RED)
+    assert red == int(failed[1]), f"{red} red bars in the timeline, the status line says {failed[1]} failed"
+    assert chart.bounding_box()["width"] > 300, "the timeline is drawn too narrow"
+
+
+def root_cause_in_log() -> Interaction:
+    """Press "Show in log": the step, file and line the root-cause box names are chosen, that line highlighted."""
+
+    def run(nb: NotebookPage) -> Locator:
+        panel = pipeline_panel(nb.page)
+        cause = panel.locator(".widget-html-content").filter(has_text="Root cause: step").first
+        expect(cause).to_be_visible(timeout=TIMEOUT_MS)
+        where = re.search(r"Root cause: step (\S+) failed.*\((\S+), line (\d+)\)", cause.inner_text(), re.S)
+        assert where, f"the root cause names no step, file and line: {cause.inner_text()!r}"
+        step, log_file, line = where[1], where[2], int(where[3])
+        steps, files = _labelled(panel, ".widget-dropdown", "Step"), _labelled(panel, ".widget-dropdown", "Log file")
+        assert not _chosen(steps).startswith(f"{step} · "), f"{step} is already shown: pick another step first"
+        _button(panel, "Show in log").click()
+        _expect_chosen(steps, rf"^{re.escape(step)} · ")
+        _expect_chosen(files, rf"^{re.escape(log_file)}$")
+        _highlighted_only(panel, line)
+        return panel
+
+    return Interaction("pipeline-root-cause", run)
+
+
+def _highlighted_only(panel: Locator, line: int) -> None:
+    row = panel.locator(f"[data-line='{line}']")
+    expect(row).to_have_css("background-color", _HIGHLIGHT, timeout=TIMEOUT_MS)
+    highlighted = panel.locator("[data-line]").evaluate_all(
+        f"rows => rows.filter(r => getComputedStyle(r).backgroundColor === '{_HIGHLIGHT}').map(r => r.dataset.line)")
+    assert highlighted == [str(line)], f"highlighted lines {highlighted}, expected only {line}"
+    row.scroll_into_view_if_needed()
+
+
+# --- ParallelRunStep form -------------------------------------------------------------------------
+
+
+def parallel_run_form(bad: str = "Bad_Name", good: str = "score-batch") -> Interaction:
+    """Type ``bad`` as the step name: an error shows under the field; type ``good``: it goes, the code names it."""
+
+    def run(nb: NotebookPage) -> Locator:
+        form = parallel_run_form_panel(nb.page)
+        expect(form).to_be_visible(timeout=TIMEOUT_MS)
+        field = _labelled(form, ".widget-text", "Step name")
+        message = field.locator("xpath=following-sibling::*[1]")
+        code = form.locator("pre").first
+        field.locator("input").fill(bad)
+        expect(message).to_contain_text("✖", timeout=TIMEOUT_MS)
+        expect(message).to_contain_text(re.sub(r"[^a-z0-9]+", "-", bad.lower()).strip("-"))  # the fix it proposes
+        expect(code).not_to_contain_text(f"name='{good}'")
+        field.locator("input").fill(good)
+        expect(message).to_have_text("", timeout=TIMEOUT_MS)
+        expect(code).to_contain_text(f"name='{good}'")
+        return form
+
+    return Interaction("parallel-run-form-name", run)
