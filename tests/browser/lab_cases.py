@@ -26,7 +26,7 @@ class NotebookCase:
 
 CASES: dict[str, NotebookCase] = {
     "00_tour.ipynb": NotebookCase(
-        plotly_figures=3,  # the calculator's two charts, the local server's latency histogram
+        plotly_figures=4,  # the calculator's two charts, the local server's latency histogram, the pipeline timeline
         interactions=(
             findings_table("dependency-error"),
             pick_finding("churn-aks-crashloop", line=36),

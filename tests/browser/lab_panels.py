@@ -57,7 +57,7 @@ def local_panel(page: Page, script: str) -> Locator:
 
 def pipeline_panel(page: Page) -> Locator:
     """The innermost pipeline log panel (the box holding both "Show in log" and the Timeline tab)."""
-    return (page.locator(".widget-vbox").filter(has=_button(page.locator("body"), "Show in log"))
+    return (page.locator(".widget-vbox").filter(has=_button(page, "Show in log"))
             .filter(has=page.locator(".lm-TabBar-tab", has_text="Timeline")).last)
 
 
@@ -65,7 +65,7 @@ def parallel_run_form_panel(page: Page) -> Locator:
     return page.locator(".widget-vbox").filter(has=_title(page, "ParallelRunStep settings")).last
 
 
-def _button(panel: Locator, text: str) -> Locator:
+def _button(panel: Locator | Page, text: str) -> Locator:
     """The button labelled exactly ``text`` (a widget button's accessible name also holds its icon)."""
     return panel.locator("button").filter(has_text=re.compile(rf"^\s*{re.escape(text)}\s*$"))
 
@@ -264,12 +264,15 @@ def _labelled(panel: Locator, kind: str, label: str) -> Locator:
 
 
 def _chosen(dropdown: Locator) -> str:
-    return dropdown.locator("select").evaluate("s => s.selectedIndex < 0 ? '' : s.options[s.selectedIndex].text")
+    return dropdown.locator("select").evaluate(
+        "s => s.selectedIndex < 0 ? '' : s.options[s.selectedIndex].text.replace(/\\u00a0/g, ' ')")
 
 
 def _expect_chosen(dropdown: Locator, pattern: str) -> None:
+    """Wait until the dropdown's chosen option (its label, non-breaking spaces as spaces) matches ``pattern``."""
     dropdown.page.wait_for_function(
-        "([s, p]) => s.selectedIndex >= 0 && new RegExp(p).test(s.options[s.selectedIndex].text)",
+        "([s, p]) => s.selectedIndex >= 0 && "
+        "new RegExp(p).test(s.options[s.selectedIndex].text.replace(/\\u00a0/g, ' '))",
         arg=[dropdown.locator("select").element_handle(), pattern], timeout=TIMEOUT_MS)
 
 
@@ -293,7 +296,7 @@ def pipeline_step(step: str, log_file: str = "azureml-logs/70_driver_log.txt", p
         steps, files = _labelled(panel, ".widget-dropdown", "Step"), _labelled(panel, ".widget-dropdown", "Log file")
         assert not _chosen(steps).startswith(f"{step} · "), f"{step} is already chosen: pick another step"
         lines = json.loads(nb.execute_in_kernel(_SAMPLE_LOG.format(step=step, file=log_file)))
-        option = steps.locator("option").filter(has_text=re.compile(rf"^{re.escape(step)} · "))
+        option = steps.locator("option").filter(has_text=re.compile(rf"^{re.escape(step)}\s·\s"))
         expect(option).to_have_count(1, timeout=TIMEOUT_MS)
         steps.locator("select").select_option(option.get_attribute("value"))
         _expect_chosen(files, rf"^{re.escape(log_file)}$")

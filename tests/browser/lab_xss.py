@@ -8,7 +8,9 @@
   and answers with it;
 - ``xss_panels.ipynb``: a notebook that shows that text through the log view, the diagnosis table, the
   workspace panel, the deployment log panel (the sample workspace serves the log, and reports the
-  corpus as a service state and as the service's error) and the local debugging panel.
+  corpus as a service state and as the service's error), the local debugging panel, the pipeline log panel
+  (a folder of step logs written by the notebook: hostile run, folder and step names, statuses, errors, log
+  text and a traceback whose exception line carries a payload) and the ParallelRunStep form.
 
 Every payload that runs sets ``window.__xss`` (installed as 0 before the page loads) or opens a
 dialog. The notebook also puts the sample workspace's service keys and sign-in token into the log it
@@ -119,6 +121,44 @@ workspace = amlnbtools.connect(sample=True)
 workspace'''
 
 
+_PIPELINE = '''# a pipeline run as a folder of logs (amlnbtools-pipeline/1): hostile run folder, step folder, names,
+# statuses, errors and log text, and a traceback whose last exception line carries a payload
+run_dir = Path("hostile-pipeline").resolve() / PAYLOADS[0]
+tail = "\\n".join(["Traceback (most recent call last):", '  File "train.py", line 9, in <module>',
+                  f"    save(model, '{PAYLOADS[2]}')", f"ValueError: cannot save the model: {PAYLOADS[5]}"])
+failed, parallel = PAYLOADS[6], "score-batch"
+files = {failed: {"azureml-logs/70_driver_log.txt": hostile + tail},
+         parallel: {"azureml-logs/70_driver_log.txt": hostile, "logs/job_result.txt": "\\n".join(PAYLOADS),
+                    "logs/user/error.txt": hostile + tail}}
+for folder, step_files in files.items():
+    for name, text in step_files.items():
+        (run_dir / folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (run_dir / folder / name).write_text(text + "\\n", encoding="utf-8")
+
+
+def _step(folder, name, raw_status, kind, started="2026-05-06T10:03:40+00:00"):
+    return {"folder": folder, "run_id": folder, "name": name, "raw_status": raw_status, "kind": kind,
+            "queued": "2026-05-06T10:02:11+00:00", "started": started, "ended": "2026-05-06T10:09:38+00:00",
+            "reused": False, "error": "\\n".join(PAYLOADS)}
+
+
+meta = {"format": "amlnbtools-pipeline/1", "run_id": PAYLOADS[3], "name": PAYLOADS[1], "raw_status": PAYLOADS[5],
+        "started": "2026-05-06T10:02:07+00:00", "ended": "2026-05-06T10:10:14+00:00", "error": "\\n".join(PAYLOADS),
+        "steps": [_step(failed, PAYLOADS[2], "Failed", PAYLOADS[7]),
+                  _step(parallel, PAYLOADS[9], "Failed", "parallel-run"),
+                  _step(PAYLOADS[10], PAYLOADS[11], PAYLOADS[12], PAYLOADS[13], started=None)]}
+(run_dir / "amlnbtools-pipeline.json").write_text(json.dumps(meta), encoding="utf-8")
+pipeline = amlnbtools.pipeline_logs(run_dir)
+pipeline.wait()
+pipeline'''
+
+_FORM = '''# the ParallelRunStep form, given hostile values (the test types more into it)
+form = amlnbtools.parallel_run_config_panel(name=PAYLOADS[0], entry_script=PAYLOADS[3], mini_batch_size=PAYLOADS[1],
+                                           compute_target=PAYLOADS[5], environment=PAYLOADS[7],
+                                           node_count=PAYLOADS[4])
+form'''
+
+
 def notebook() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell("# Hostile log text through every panel\n\nNothing here may run as script."),
@@ -129,7 +169,10 @@ def notebook() -> nbformat.NotebookNode:
         new_code_cell('logs = amlnbtools.deployment_logs("churn-aks-crashloop", workspace)\nlogs.wait()\nlogs'),
         new_code_cell("local = amlnbtools.debug_locally(Path(\"hostile_score.py\").resolve(), "
                       "payload=json.dumps({\"data\": PAYLOADS}))\nlocal.wait()\nlocal.send()\nlocal.wait()\nlocal"),
-        new_code_cell("print(len(findings), len(logs.findings), local.last_result.status)"),
+        new_code_cell(_PIPELINE),
+        new_code_cell(_FORM),
+        new_code_cell("print(len(findings), len(logs.findings), local.last_result.status, pipeline.root_cause.step, "
+                      "len(form.issues))"),
     ]
     return new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})

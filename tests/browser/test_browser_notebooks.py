@@ -82,7 +82,8 @@ def test_tour_in_notebook7(page, jupyter, shots: Path) -> None:
     nb = NotebookPage(page, server, name)
     tour = CASES[name]
     case = NotebookCase(plotly_figures=tour.plotly_figures,
-                        interactions=tuple(i for i in tour.interactions if i.name.startswith(("finding-", "slider-"))))
-    assert len(case.interactions) == 2
+                        interactions=tuple(i for i in tour.interactions
+                                           if i.name.startswith(("finding-", "slider-", "pipeline-"))))
+    assert len(case.interactions) == 4
     run_and_check(nb, case, shots)
     assert "/notebooks/" in page.url

@@ -1,10 +1,13 @@
 """Hostile log text in a real browser: shown as text by every panel, never run; secrets never saved.
 
 The XSS corpus (lab_xss.PAYLOADS) goes through the log view, the diagnosis table, the workspace panel
-(a service state), the deployment log panel (the log, the findings, the error Azure ML reported) and
-the local debugging panel (the server's live log and its answer). After rendering and after the
-interactions (pick every finding, search the log for a payload, refresh, switch logs, open a service,
-start/send/stop the server, click the link text), ``window.__xss`` is still 0, no dialog opened, and
+(a service state), the deployment log panel (the log, the findings, the error Azure ML reported), the
+local debugging panel (the server's live log and its answer), the pipeline log panel (run, step and
+folder names, statuses, errors, log text, the root cause's exception line) and the ParallelRunStep form
+(initial values and typed text). After rendering and after the interactions (pick every finding, search
+the log for a payload, refresh, switch logs, open a service, start/send/stop the server, pick every
+pipeline step, show the root cause, open the timeline, type into the form, click the link text),
+``window.__xss`` is still 0, no dialog opened, and
 no output holds an event handler, a ``javascript:`` address, a script, an iframe or an ``<img src=x>``.
 The notebook is then saved with widget state: it holds none of the sample workspace's secrets that
 the hostile log carried.
@@ -21,7 +24,7 @@ from playwright.sync_api import expect
 
 from lab_page import NotebookPage
 from lab_panels import (TIMEOUT_MS, deployment_panel, findings_table, local_panel, open_service,
-                        start_stop_local_server, workspace_panel)
+                        parallel_run_form_panel, pipeline_panel, start_stop_local_server, workspace_panel)
 from lab_secrets import find_secrets
 from lab_xss import CONTROL, NOTEBOOK, PAYLOADS, SCRIPT, write_workspace
 
@@ -45,17 +48,22 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     assert outputs.errors == [], "cells failed:\n" + "\n".join(outputs.errors)
     assert outputs.unexecuted == []
     nb.wait_for_widgets(outputs.widget_views)
-    assert outputs.widget_views == 4 and nb.widget_problems() == []
+    assert outputs.widget_views == 6 and nb.widget_problems() == []
     assert_nothing_ran(nb, "after rendering")
 
     # every panel shows the hostile text, as text
     areas = page.locator(".jp-OutputArea-output")
     log_view = areas.filter(has=page.locator("input[placeholder='Search the log']")).first
     logs, local = deployment_panel(page, "churn-aks-crashloop"), local_panel(page, SCRIPT)
-    for name, panel in (("log view", log_view), ("deployment logs", logs), ("local debugging", local)):
+    pipeline, form = pipeline_panel(page), parallel_run_form_panel(page)
+    for name, panel in (("log view", log_view), ("deployment logs", logs), ("local debugging", local),
+                        ("pipeline logs", pipeline)):
         expect(panel, f"{name} shows the hostile text").to_contain_text(SHORT, timeout=TIMEOUT_MS)
     expect(workspace_panel(page)).to_contain_text(PAYLOADS[0])  # the service state
     expect(logs).to_contain_text(PAYLOADS[1])  # the error Azure ML reported
+    expect(pipeline).to_contain_text(PAYLOADS[0])  # the run folder's name, the panel's title
+    expect(pipeline).to_contain_text(PAYLOADS[5])  # the root cause's exception line
+    expect(form).to_contain_text(PAYLOADS[5])  # the compute target it was given, in the code
     nb.screenshot(shots / "00-rendered.png")
 
     # the log view: search for a payload (hits are marked in the escaped text), errors only
@@ -91,6 +99,11 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     # the local debugging panel: start, send the payloads, stop
     panel = start_stop_local_server(SCRIPT, payload=json.dumps({"data": list(PAYLOADS)}), answer="echo").run(nb)
     nb.screenshot(shots / "05-local-debugging.png", panel)
+    # the pipeline log panel and the ParallelRunStep form
+    nb.screenshot(shots / "06-pipeline-logs.png", use_pipeline(nb, pipeline))
+    assert_nothing_ran(nb, "after using the pipeline log panel")
+    nb.screenshot(shots / "07-parallel-run-form.png", use_form(form))
+    assert_nothing_ran(nb, "after typing into the ParallelRunStep form")
     # the text of the javascript: link is text: clicking it does nothing
     page.get_by_text("open the run report").first.click()
     assert_nothing_ran(nb, "after the interactions")
@@ -98,6 +111,47 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     saved = nb.save().read_text(encoding="utf-8")
     assert "widgets" in json.loads(saved)["metadata"], "widget state was not saved"
     assert find_secrets(saved) == [], "the saved notebook holds secrets of the sample workspace"
+
+
+def use_pipeline(nb: NotebookPage, panel):
+    """Pick every step, search a log for a payload, pick every finding, show the root cause, hover the timeline."""
+    steps = panel.locator(".widget-dropdown select").first
+    status = panel.locator(".widget-html-content").filter(has_text=re.compile(r"· \d+ lines? · \d+ findings?"))
+    for value in steps.locator("option").evaluate_all("os => os.map(o => o.value)"):
+        steps.select_option(value)
+        nb.page.wait_for_timeout(300)
+    steps.select_option(index=1)  # the ParallelRunStep: the summary of its logs shows
+    expect(panel).to_contain_text("ParallelRunStep (", timeout=TIMEOUT_MS)
+    panel.locator("button").filter(has_text=re.compile(r"^\s*Show in log\s*$")).click()
+    expect(status).to_contain_text(re.compile(r"\d+ lines?"), timeout=TIMEOUT_MS)
+    search = panel.locator("input[placeholder='Search the log']")
+    search.fill(SHORT)
+    search.press("Enter")
+    expect(panel.locator("mark").first).to_be_attached(timeout=TIMEOUT_MS)
+    findings = panel.locator(".widget-select select").first
+    values = findings.locator("option").evaluate_all("os => os.map(o => o.value)")
+    assert len(values) >= 2, f"the hostile step log gave {len(values)} findings"
+    for value in values:
+        findings.select_option(value)
+        nb.page.wait_for_timeout(150)
+    panel.locator(".lm-TabBar-tab").filter(has_text="Timeline").click()
+    bar = panel.locator(".js-plotly-plot .trace.bars .point path").last
+    expect(bar).to_be_visible(timeout=TIMEOUT_MS)
+    bar.hover(force=True)  # the hover text carries step names and statuses
+    nb.page.wait_for_timeout(300)
+    return panel
+
+
+def use_form(form):
+    """Type payloads into text fields of the ParallelRunStep form: messages and code show them as text."""
+    for label, text in (("Step name", SHORT), ("Entry script", PAYLOADS[7]), ("Description", PAYLOADS[3])):
+        field = form.locator(".widget-text").filter(has=form.page.locator("label", has_text=re.compile(
+            rf"^\s*{re.escape(label)}\s*$"))).first
+        field.locator("input").fill(text)
+    name_message = form.locator(".widget-text").filter(has_text="Step name").locator("xpath=following-sibling::*[1]")
+    expect(name_message).to_contain_text("✖", timeout=TIMEOUT_MS)
+    expect(form.locator("pre").first).to_contain_text(PAYLOADS[3], timeout=TIMEOUT_MS)
+    return form
 
 
 def test_the_checks_catch_markup_that_runs(page, jupyter) -> None:
