@@ -20,10 +20,15 @@ _WAIT_COLOR = "#cfd8dc"
 _REUSED_COLOR = "#a5d6a7"
 
 
+def _text(value: str) -> str:
+    """Escape what plotly would read as markup (its texts are pseudo-HTML; quotes are shown as they are)."""
+    return html.escape(value, quote=False)
+
+
 def _label(step: StepSummary) -> str:
     if not step.reused:
-        return step.name
-    return step.name + " (" + _("reused") + ")"
+        return _text(step.name)
+    return _text(step.name + " (" + _("reused") + ")")
 
 
 def _ms(seconds: float | None) -> float:
@@ -44,7 +49,7 @@ def pipeline_timeline(summary: PipelineSummary) -> go.Figure:
         y=[_label(s) for s in waits], x=[_ms(s.wait_seconds) for s in waits],
         base=[s.queued.isoformat() for s in waits if s.queued], orientation="h", name=_("waiting"),
         marker_color=_WAIT_COLOR, uid="wait",
-        hovertext=[html.escape(_("{step}: waited {seconds:.0f} s").format(step=s.name, seconds=s.wait_seconds or 0))
+        hovertext=[_text(_("{step}: waited {seconds:.0f} s").format(step=s.name, seconds=s.wait_seconds or 0))
                    for s in waits], hoverinfo="text"))
     for status in dict.fromkeys(s.status for s in timed):
         group = [s for s in timed if s.status == status]
@@ -55,16 +60,16 @@ def pipeline_timeline(summary: PipelineSummary) -> go.Figure:
             marker_color=[_REUSED_COLOR if s.reused and status == "completed" else color for s in group],
             marker_line_width=[3 if s.failed else 0 for s in group], marker_line_color="#7f0000",
             uid=f"run-{status}", hoverinfo="text",
-            hovertext=[html.escape(_("{step}: {status}, ran {seconds:.0f} s").format(
+            hovertext=[_text(_("{step}: {status}, ran {seconds:.0f} s").format(
                 step=s.name, status=s.raw_status or s.status, seconds=s.run_seconds or 0)) for s in group]))
     missing = len(summary.steps) - len(timed)
-    title = html.escape(summary.name) + " · " + html.escape(summary.raw_status or summary.status)
+    title = _text(summary.name) + " · " + _text(summary.raw_status or summary.status)
     if missing:
-        title += " · " + html.escape(n_("{count} step not started", "{count} steps not started", missing)
+        title += " · " + _text(n_("{count} step not started", "{count} steps not started", missing)
                                      .format(count=missing))
     fig.update_layout(
-        title=title, barmode="overlay", height=max(220, 60 + 28 * len(rows)), template="plotly_white",
+        title=title, barmode="overlay", height=max(250, 95 + 28 * len(rows)), template="plotly_white",
         xaxis={"type": "date", "title": _("time (UTC)")},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(rows)), "automargin": True},
-        margin={"l": 10, "r": 20, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.25})
+        margin={"l": 10, "r": 20, "t": 50, "b": 80}, legend={"orientation": "h", "y": -0.35})
     return fig

@@ -42,5 +42,7 @@ def simulation_figure(series: pandas.DataFrame) -> go.Figure:
                       margin={"l": 50, "r": 50, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.25})
     fig.update_xaxes(title_text=_("minutes"))
     fig.update_yaxes(title_text=_("requests per second"), secondary_y=False)
-    fig.update_yaxes(title_text=_("replicas"), secondary_y=True, rangemode="tozero")
+    # whole replicas only, on a grid of their own (not the request axis's ticks)
+    fig.update_yaxes(title_text=_("replicas"), secondary_y=True, rangemode="tozero", tickformat="d",
+                     showgrid=False, tickmode="auto", nticks=6)
     return fig

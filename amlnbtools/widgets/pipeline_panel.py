@@ -64,7 +64,8 @@ class PipelineLogsPanel(Panel):
         self._state = w.HTML(badge(None))
         self._status = w.HTML()
         self._cause = w.HTML()
-        self._cause_button = w.Button(description=_("Show in log"), icon="search", disabled=True)
+        self._cause_button = w.Button(description=_("Show in log"), icon="search", disabled=True,
+                                      layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
         self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
         self._auto_button = w.Button(description=_("Auto-refresh"), icon="play")
         self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
@@ -240,6 +241,8 @@ class PipelineLogsPanel(Panel):
         steps = summary.steps
         failed = len(summary.failed_steps)
         reused = sum(s.reused for s in steps)
+        self._title.value = (f"<b>{html.escape(summary.name)}</b> <span style='color:#666;font-size:12px'>"
+                             f"{html.escape(summary.run_id)}</span>")
         self._state.value = badge(status_label(summary.status), status_color(summary.status))
         self._status.value = html.escape(" · ".join([
             n_("{count} step", "{count} steps", len(steps)).format(count=len(steps)),

@@ -41,8 +41,8 @@ class ReplicaCalculatorPanel(Panel):
         self.simulation: Any = None
         self.error: str | None = None
         self._task = BackgroundTask(self._on_task)
-        style = {"description_width": "200px"}
-        box = w.Layout(width="340px")
+        style = {"description_width": "240px"}  # room for the longest label, in every language
+        box = w.Layout(width="380px")
         self._inputs = {
             "target_rps": w.BoundedFloatText(target_rps, min=0.001, max=1e6, description=_("Requests per second"),
                                              style=style, layout=box),
@@ -74,7 +74,8 @@ class ReplicaCalculatorPanel(Panel):
         self._code = w.Textarea(layout=w.Layout(width="100%", height="70px"))
         self._status = w.HTML()
         self._apply_button = w.Button(description=_("Apply to service…"), icon="upload",
-                                      disabled=source is None or service is None)
+                                      disabled=source is None or service is None,
+                                      layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
         self._confirm_button = w.Button(description=_("Confirm"), button_style="danger", icon="check")
         self._cancel_button = w.Button(description=_("Cancel"))
         self._confirm_row = w.HBox([w.HTML(), self._confirm_button, self._cancel_button],
@@ -87,7 +88,7 @@ class ReplicaCalculatorPanel(Panel):
         self._apply_button.on_click(lambda _b: self.request_apply())
         self._confirm_button.on_click(lambda _b: self.confirm_apply())
         self._cancel_button.on_click(lambda _b: self.cancel_apply())
-        inputs = w.VBox(list(self._inputs.values()), layout=w.Layout(flex="0 0 350px"))
+        inputs = w.VBox(list(self._inputs.values()), layout=w.Layout(flex="0 0 390px"))
         results = w.VBox([self._formula, self._queueing, self._simulated], layout=w.Layout(flex="1 1 auto"))
         self.widget = w.VBox([w.HTML("<b>" + html.escape(_("Replica calculator")) + "</b>"),
                               w.HBox([inputs, results]), self.rps_chart, self.simulation_chart,
