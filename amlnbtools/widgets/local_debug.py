@@ -210,7 +210,7 @@ class LocalDebugPanel(Panel):
         self._seen_log_version = version
         text = self.server.log
         self.findings = list(self.server.findings())
-        self.log_view.set_text(text, marked_lines=[f.line for f in self.findings])
+        self.log_view.set_text(text, marked_lines=self.findings)
         line = _("line {n}")
         options = [(f"{line.format(n=f.line)} · {f.rule} · {f.title}", i) for i, f in enumerate(self.findings)]
         self._findings_box.options = options or [(_("No known failure found."), None)]
