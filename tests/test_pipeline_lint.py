@@ -326,3 +326,26 @@ def test_the_write_search_never_fails_on_code_that_parses(parts: list[str]) -> N
         return
     for write in find_loop_writes(code, per_call="f"):
         assert 1 <= write.line <= code.count("\n") + 1 and write.code
+
+
+def test_a_pipeline_written_the_usual_way_is_built_on_the_replay_and_linted(project: Path, replay) -> None:
+    """Compute named by a string and outputs without a datastore: Pipeline() looks both up in the workspace."""
+    from azureml.pipeline.core import Pipeline
+
+    (project / "train" / "train.py").write_text(LOOP_WRITER)
+    prepared = OutputFileDatasetConfig(name="prepared").as_mount()
+    model = OutputFileDatasetConfig(name="model").as_mount()
+    prep = PythonScriptStep(script_name="prep.py", source_directory="prep", compute_target="cpu-cluster",
+                            arguments=["--output", prepared])
+    train = PythonScriptStep(script_name="train.py", source_directory="train", compute_target="cpu-cluster",
+                             arguments=["--input", prepared.as_input(), "--output", model])
+    replay.reset_calls()
+    pipeline = Pipeline(replay.workspace, [prep, train])
+    routes = {call.route for call in replay.calls}
+    assert {"compute-list", "datastore-default"} <= routes and "unmatched" not in routes
+    findings = lint_pipeline(pipeline)
+    assert findings.rules == ("output-written-in-loop-through-mount",)
+    found = findings[0]
+    assert found.line == 2 and "model" in found.title
+    assert found.evidence.startswith("train/train.py:10: metrics.to_csv(")
+    assert [s.name for s in describe_steps(pipeline)[0]] == ["prep.py", "train.py"]

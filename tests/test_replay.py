@@ -391,3 +391,41 @@ def test_set_logs_serves_new_text_through_the_sdk(replay) -> None:
     assert service.get_logs(init=True) == "init text\n"
     with pytest.raises(ValueError, match="no service 'nope'"):
         replay.set_logs("nope", "x")
+
+
+def test_compute_targets_and_the_default_datastore_through_the_sdk(replay: ReplayWorkspace, no_retries: None) -> None:
+    from azureml.core import ComputeTarget, Datastore
+    from azureml.core.compute import AmlCompute
+    from azureml.data.azure_storage_datastore import AzureBlobDatastore
+    from azureml.exceptions import ComputeTargetException
+
+    from amlnbtools.sources.replay import ALL_ROUTES, RESOURCE_ROUTES
+
+    assert RESOURCE_ROUTES == ("compute-list", "compute", "datastore-default", "datastore")
+    assert set(RESOURCE_ROUTES) <= set(ALL_ROUTES)
+    ws = replay.workspace
+    cpu = ComputeTarget(ws, "cpu-cluster")
+    assert isinstance(cpu, AmlCompute) and cpu.provisioning_state == "Succeeded"
+    assert (cpu.vm_size, cpu.vm_priority, cpu.scale_settings.maximum_node_count) == ("STANDARD_DS3_V2", "Dedicated", 4)
+    assert cpu.scale_settings.idle_seconds_before_scaledown == 120 and cpu.status.allocation_state == "Steady"
+    assert ComputeTarget(ws, "gpu-cluster").vm_size == "STANDARD_NC6S_V3"
+    assert sorted(ws.compute_targets) == ["cpu-cluster", "gpu-cluster"]
+    with pytest.raises(ComputeTargetException, match="ComputeTargetNotFound"):
+        ComputeTarget(ws, "no-such-cluster")
+
+    store = ws.get_default_datastore()
+    assert isinstance(store, AzureBlobDatastore) and store.name == "workspaceblobstore"
+    assert store.account_name == replay._server.data.identity.storage_account  # the account of the SAS log links
+    assert store.container_name == "azureml-blobstore-" + ws.get_details()["workspaceid"]
+    assert store.account_key is None and store.sas_token is None  # no secret in the payload
+    assert Datastore.get(ws, "workspaceblobstore").account_name == store.account_name
+    assert [c.route for c in replay.calls if c.route in RESOURCE_ROUTES] == [
+        "compute", "compute", "compute-list", "compute", "datastore-default", "datastore"]
+
+    replay.inject("compute", "500", times=1)
+    with pytest.raises(ComputeTargetException, match="Response Code: 500"):
+        ComputeTarget(ws, "cpu-cluster")
+    replay.inject("datastore-default", "404", times=1)
+    with pytest.raises(Exception, match="(?i)not ?found"):
+        ws.get_default_datastore()
+    assert ws.get_default_datastore().name == "workspaceblobstore"  # and it works again

@@ -29,14 +29,21 @@ from typing import TYPE_CHECKING, Any
 from amlnbtools.sources.replay import _data
 from amlnbtools.sources.replay._faults import FAULTS
 from amlnbtools.sources.replay._data import PIPELINE_RUNS, WIDE_STEPS
-from amlnbtools.sources.replay._server import ALL_ROUTES, PIPELINE_ROUTES, ROUTES, Call, ReplayServer
+from amlnbtools.sources.replay._server import (
+    ALL_ROUTES,
+    PIPELINE_ROUTES,
+    RESOURCE_ROUTES,
+    ROUTES,
+    Call,
+    ReplayServer,
+)
 
 if TYPE_CHECKING:
     import azureml.core
     from typing_extensions import Self
 
-__all__ = ["ALL_ROUTES", "FAULTS", "PIPELINE_ROUTES", "PIPELINE_RUNS", "ROUTES", "WIDE_STEPS", "Call",
-           "ReplayWorkspace"]
+__all__ = ["ALL_ROUTES", "FAULTS", "PIPELINE_ROUTES", "PIPELINE_RUNS", "RESOURCE_ROUTES", "ROUTES", "WIDE_STEPS",
+           "Call", "ReplayWorkspace"]
 
 _open_lock = threading.Lock()
 _open: weakref.finalize | None = None  # the finalizer of the ReplayWorkspace that is open, if any
@@ -162,7 +169,8 @@ class ReplayWorkspace:
         ----------
         route
             One of :data:`ALL_ROUTES` (:data:`ROUTES` for web services, :data:`PIPELINE_ROUTES` for
-            pipeline runs and their logs), or ``"*"`` for every route.
+            pipeline runs and their logs, :data:`RESOURCE_ROUTES` for compute targets and datastores), or
+            ``"*"`` for every route.
         fault
             One of :data:`FAULTS`: an HTTP error (``"401-expired"``, ``"401-auth-failed"``, ``"403"``,
             ``"404"``, ``"409"``, ``"429"``, ``"500"``, ``"502"``, ``"503"``), a broken connection

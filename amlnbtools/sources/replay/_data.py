@@ -80,6 +80,8 @@ class Payloads:
     pipeline_runs: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> PipelineRunEntity (PascalCase)
     datatypes: list[dict[str, Any]] = field(default_factory=list)  # DataTypeEntity list of the pipelines service
     run_logs: dict[str, dict[str, bytes]] = field(default_factory=dict)  # run id -> {log path -> bytes}
+    computes: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> compute resource (ARM shape)
+    datastores: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> DataStore DTO; the first is default
 
 
 def _json(relative: str) -> Any:
@@ -134,6 +136,8 @@ def load() -> Payloads:
         pipeline_runs=pipelines["pipeline_runs"],
         datatypes=pipelines["datatypes"],
         run_logs=pipelines["logs"],
+        computes={compute["name"]: compute for compute in _json("computes.json")},
+        datastores={store["name"]: store for store in _json("datastores.json")},
     )
     payloads.experiments.update(pipelines["experiments"])
     payloads.runs.update(pipelines["runs"])

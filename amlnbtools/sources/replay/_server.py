@@ -21,8 +21,10 @@ from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._auth import USER
 from amlnbtools.sources.replay._data import Payloads
 from amlnbtools.sources.replay._pipelines import PIPELINE_ROUTES, PipelineRoutes
+from amlnbtools.sources.replay._resources import RESOURCE_ROUTES, ResourceRoutes
 
-__all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "LOCAL", "PIPELINE_ROUTES", "ROUTES", "Call", "ReplayServer", "start_mock"]
+__all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "LOCAL", "PIPELINE_ROUTES", "RESOURCE_ROUTES", "ROUTES", "Call",
+           "ReplayServer", "start_mock"]
 
 ROUTES: tuple[str, ...] = (
     "arm-workspace",
@@ -37,9 +39,10 @@ ROUTES: tuple[str, ...] = (
     "listkeys",
     "score",
 )
-#: Every route: the web service routes, then the pipeline routes (see :mod:`._pipelines`).
-ALL_ROUTES: tuple[str, ...] = ROUTES + PIPELINE_ROUTES
-_NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES})
+#: Every route: the web service routes, the pipeline routes (:mod:`._pipelines`), then computes and datastores
+#: (:mod:`._resources`).
+ALL_ROUTES: tuple[str, ...] = ROUTES + PIPELINE_ROUTES + RESOURCE_ROUTES
+_NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES, *RESOURCE_ROUTES})
 
 #: URLs of this machine: passed through to the real network (the local inference server runs there).
 LOCAL = re.compile(r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
@@ -101,6 +104,7 @@ class ReplayServer:
         self._latency: dict[str, float] = {}  # route (or "*") -> seconds every matching request waits
         self._lock = threading.Lock()
         self.pipelines = PipelineRoutes(payloads)
+        self.resources = ResourceRoutes(payloads)
         self._routes = self._route_table()
         ident = payloads.identity
         self._ctx = {"location": ident.location, "tenant_id": ident.tenant_id, "arm_id": ident.arm_id, **USER}
@@ -195,6 +199,7 @@ class ReplayServer:
             ("history-experiment", "GET", api, hist + "/experiments/(?P<exp>[^/]+)", self._experiment),
             ("history-run", "GET", api, hist + "/experimentids/(?P<expid>[^/]+)/runs/(?P<run>[^/]+)", self._run),
             *self.pipelines.table(),
+            *self.resources.table(),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
         ]
         return [(n, m, re.compile(h, re.IGNORECASE), re.compile("^" + p + "$"), f) for n, m, h, p, f in table]
