@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-__all__ = ["badge", "grid", "table"]
+from amlnbtools.core.findings import Finding
+from amlnbtools.i18n import _
+
+__all__ = ["badge", "grid", "remedy", "table"]
 
 _STATE_COLORS = {"Healthy": "#2e7d32", "Succeeded": "#2e7d32", "Failed": "#c62828", "Unhealthy": "#c62828",
                  "Unschedulable": "#c62828", "Transitioning": "#1565c0", "Deleting": "#6d4c41"}
@@ -33,3 +36,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], raw_columns: fro
         "<tr>" + "".join(f"<td style='padding:2px 10px'>{c if i in raw_columns else html.escape(c)}</td>"
                          for i, c in enumerate(row)) + "</tr>" for row in rows)
     return f"<table style='font-size:13px;border-collapse:collapse'><tr>{head}</tr>{body}</table>"
+
+
+def remedy(finding: Finding) -> str:
+    """A finding's title, its fix and a link to read more (escaped)."""
+    read_more = html.escape(_("Read more"))
+    return (f"<div style='padding:4px 0'><b>{html.escape(finding.title)}</b><br>{html.escape(finding.remedy)} "
+            f"<a href='{html.escape(finding.docs)}' target='_blank' rel='noopener'>{read_more}</a></div>")

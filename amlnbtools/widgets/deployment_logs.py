@@ -17,7 +17,7 @@ from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._auto import AutoRefresh
 from amlnbtools.widgets._bundle import write_bundle
 from amlnbtools.widgets._panel import Panel
-from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._html import badge, remedy
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
 
@@ -121,10 +121,7 @@ class DeploymentLogsPanel(Panel):
             self.log_view.jump_to(finding.line)
         else:
             self._error_box.selected_index = 0
-        read_more = html.escape(_("Read more"))
-        self._remedy.value = (f"<div style='padding:4px 0'><b>{html.escape(finding.title)}</b><br>"
-                              f"{html.escape(finding.remedy)} <a href='{html.escape(finding.docs)}' target='_blank' "
-                              f"rel='noopener'>{read_more}</a></div>")
+        self._remedy.value = remedy(finding)
         return finding
 
     def start_auto_refresh(self, interval_s: float = 10.0, max_refreshes: int = 60) -> None:

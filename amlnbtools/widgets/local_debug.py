@@ -15,7 +15,7 @@ from amlnbtools.core.latency import LatencyStats
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.local_server import LocalInferenceServer, ScoreResult
-from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._html import badge, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
@@ -128,7 +128,7 @@ class LocalDebugPanel(Panel):
             self._findings_box.value = index
         if finding.line <= self.log_view.line_count:
             self.log_view.jump_to(finding.line)
-        self._remedy.value = f"<b>{html.escape(finding.title)}</b><br>{html.escape(finding.remedy)}"
+        self._remedy.value = remedy(finding)
         return finding
 
     # --- internals ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from amlnbtools.sources.logfiles import diagnose_file
 from amlnbtools.sources.pipeline.base import PipelineSource
 from amlnbtools.sources.pipeline.parallel import summarize_step
 from amlnbtools.widgets._auto import AutoRefresh
-from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._html import badge, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
@@ -153,10 +153,7 @@ class PipelineLogsPanel(Panel):
         finding = self.findings[index]
         self._set_quietly(self._findings_box, index)
         self.log_view.jump_to(finding.line)
-        read_more = html.escape(_("Read more"))
-        self._remedy.value = (f"<div style='padding:4px 0'><b>{html.escape(finding.title)}</b><br>"
-                              f"{html.escape(finding.remedy)} <a href='{html.escape(finding.docs)}' target='_blank' "
-                              f"rel='noopener'>{read_more}</a></div>")
+        self._remedy.value = remedy(finding)
         return finding
 
     def show_root_cause(self) -> None:
