@@ -19,6 +19,11 @@ KINDS = ("no-config", "bad-config", "sdk-missing", "token-expired", "auth-failed
          "not-found", "conflict", "throttled", "server-error", "timeout", "network", "bad-response", "unknown")
 
 _STATUS = (re.compile(r"Response Code: (\d{3})"), re.compile(r"\b(\d{3}) (?:Client|Server) Error\b"))
+# msrest (the pipelines client) and azureml-core name the HTTP status in words:
+# "Operation returned an invalid status code 'Forbidden'", "too many 500 error responses"
+_REASONS = {"Unauthorized": 401, "Forbidden": 403, "Not Found": 404, "Conflict": 409, "Too Many Requests": 429,
+            "Internal Server Error": 500, "Bad Gateway": 502, "Service Unavailable": 503, "Gateway Timeout": 504}
+_REASON = re.compile(r"invalid status code '([A-Za-z ]+)'|too many (\d{3}) error responses")
 _EXPIRED = re.compile(r"InvalidOrExpiredToken|ExpiredAuthenticationToken|invalid_token|AADSTS700082|token (?:is |has )?expired",
                       re.IGNORECASE)
 
@@ -48,7 +53,20 @@ def _status_of(exc: BaseException, text: str) -> int | None:
         m = pattern.search(text)
         if m:
             return int(m.group(1))
+    m = _REASON.search(text)
+    if m:
+        return _REASONS.get(m.group(1)) if m.group(1) else int(m.group(2))
     return None
+
+
+def _text_of(exc: BaseException) -> str:
+    """The exception's text, with the error body of its HTTP response when the text leaves it out (msrest
+    keeps e.g. ``InvalidOrExpiredToken`` only on ``exc.response``)."""
+    text = str(exc)
+    body = getattr(getattr(exc, "response", None), "text", None)
+    if isinstance(body, str) and body and body[:200] not in text:
+        text = f"{text}\n{body[:2000]}"
+    return text
 
 
 def _retry_after(exc: BaseException, text: str) -> float | None:
@@ -75,7 +93,7 @@ def classify(exc: BaseException, what: str, *, timeout_s: float | None = None) -
         return exc
     import requests
 
-    text = str(exc)
+    text = _text_of(exc)
     detail = _detail(text) or type(exc).__name__
     if "WebserviceNotFound" in text:
         return SourceError("not-found", _("Not found: {what}. It may have been deleted or renamed: refresh, and "

@@ -11,7 +11,6 @@ the whole call still runs under :func:`call_with_deadline`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -19,13 +18,9 @@ from typing import Any, TypeVar
 from amlnbtools.sources._patches import PatchSet
 from amlnbtools.sources.azureml_v1._bounded import Limits, call_with_deadline
 
-__all__ = ["Limits", "bounded_call", "bounded_msrest", "explain"]
+__all__ = ["Limits", "bounded_call", "bounded_msrest"]
 
 T = TypeVar("T")
-# msrest and azureml-core name the HTTP status in words ("Operation returned an invalid status code 'Forbidden'")
-_REASONS = {"Unauthorized": 401, "Forbidden": 403, "Not Found": 404, "Conflict": 409, "Too Many Requests": 429,
-            "Internal Server Error": 500, "Bad Gateway": 502, "Service Unavailable": 503, "Gateway Timeout": 504}
-_REASON = re.compile(r"invalid status code '([A-Za-z ]+)'|too many (\d{3}) error responses")
 _patches = PatchSet()
 _restore = _patches.restore  # undo callbacks of the installed patches
 
@@ -93,34 +88,3 @@ def bounded_call(fn: Callable[[], T], limits: Limits = Limits()) -> T:
 
     return call_with_deadline(run, limits)
 
-
-class _Explained(Exception):
-    """An SDK error restated with what :func:`~amlnbtools.sources.errors.classify` reads: status and body."""
-
-    def __init__(self, message: str, response: Any) -> None:
-        super().__init__(message)
-        self.response = response
-
-
-def explain(exc: BaseException) -> BaseException:
-    """``exc``, or an equivalent whose text carries the HTTP status and error body the SDK left out.
-
-    msrest clients (the pipelines service) raise "Operation returned an invalid status code
-    'Unauthorized'" and keep the body (e.g. ``InvalidOrExpiredToken``) only on ``exc.response``;
-    azureml-core's ``UserErrorException`` for a 403 names the status only in words.
-    """
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    text = str(exc)
-    extra = []
-    if not isinstance(status, int):
-        m = _REASON.search(text)
-        code = (_REASONS.get(m.group(1)) if m.group(1) else int(m.group(2))) if m else None
-        if code is not None and "Response Code:" not in text:
-            extra.append(f"Response Code: {code}")
-    body = getattr(response, "text", None)
-    if isinstance(body, str) and body and body[:200] not in text:
-        extra.append(body[:2000])
-    if not extra:
-        return exc
-    return _Explained("\n".join([text, *extra]), response)

@@ -27,7 +27,7 @@ from amlnbtools.core.pipeline import PipelineSummary, StepSummary, normalize_sta
 from amlnbtools.core.pipeline_fields import error_message, parse_utc, step_kind
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError, classify
-from amlnbtools.sources.pipeline._bounds import Limits, bounded_call, explain
+from amlnbtools.sources.pipeline._bounds import Limits, bounded_call
 from amlnbtools.sources.pipeline._download import DownloadLimits, LogCache
 from amlnbtools.sources.pipeline.base import DEFAULT_FETCH_WORKERS
 
@@ -125,7 +125,7 @@ class AzureMLPipelineSource:
             try:
                 self._run = bounded_call(get, self._limits)
             except Exception as exc:
-                error = classify(explain(exc), _("run {run_id}").format(run_id=pending.id),
+                error = classify(exc, _("run {run_id}").format(run_id=pending.id),
                                  timeout_s=self._limits.budget_s)
                 if error.kind == "not-found":
                     raise SourceError("not-found", _(
@@ -240,7 +240,7 @@ class AzureMLPipelineSource:
         try:
             return bounded_call(fn, self._limits)
         except Exception as exc:
-            raise classify(explain(exc), what, timeout_s=self._limits.budget_s) from None
+            raise classify(exc, what, timeout_s=self._limits.budget_s) from None
 
     def _refresh_links(self, entry: _Step, what: str) -> None:
         details = self._call(what, entry.logs_run.get_details)
