@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from amlnbtools.core import diagnose
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary, normalize_status, rank_log_files
+from amlnbtools.core.pipeline_fields import parse_utc, step_kind
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError
 
@@ -56,18 +57,13 @@ def _read_slice(path: Path, *, head: bool) -> str:
 
 
 def _stamp(text: str, *, last: bool) -> datetime | None:
+    """The first (or last) time stamp at a line start; a stamp without a zone is UTC."""
     lines = text.splitlines()
     for line in reversed(lines) if last else lines:
         m = _STAMP.match(line)
-        if m:
-            try:
-                value = datetime.fromisoformat(m.group(1).replace(",", ".").replace(" ", "T"))
-            except ValueError:
-                continue
-            zone = m.group(2)
-            if zone:
-                value = datetime.fromisoformat(value.isoformat() + ("+00:00" if zone == "Z" else zone))
-            return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        value = parse_utc(m.group(1) + (m.group(2) or "")) if m else None
+        if value is not None:
+            return value
     return None
 
 
@@ -88,16 +84,6 @@ def _log_names(root: Path) -> list[str]:
              if p.is_file() and p.suffix.lower() in _LOG_SUFFIXES and not p.name.startswith(".")
              and p.name != METADATA_FILE]
     return rank_log_files(names)
-
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _start_order(step: StepSummary) -> tuple[bool, float, str]:
@@ -197,14 +183,14 @@ class FolderPipelineSource:
             root = self._steps.get(folder)  # a step that never ran has no folder
             steps.append(StepSummary(
                 run_id=folder, name=str(entry.get("name") or folder), status=normalize_status(entry.get("raw_status")),
-                raw_status=str(entry.get("raw_status") or ""), queued=_time(entry.get("queued")),
-                started=_time(entry.get("started")), ended=_time(entry.get("ended")), reused=bool(entry.get("reused")),
+                raw_status=str(entry.get("raw_status") or ""), queued=parse_utc(entry.get("queued")),
+                started=parse_utc(entry.get("started")), ended=parse_utc(entry.get("ended")), reused=bool(entry.get("reused")),
                 log_files=tuple(_log_names(root)) if root else (), error=entry.get("error"),
                 kind=str(entry.get("kind") or "")))
         return PipelineSummary(
             run_id=str(meta.get("run_id") or self.path.name), name=str(meta.get("name") or self.path.name),
             status=normalize_status(meta.get("raw_status")), raw_status=str(meta.get("raw_status") or ""),
-            started=_time(meta.get("started")), ended=_time(meta.get("ended")), steps=tuple(steps),
+            started=parse_utc(meta.get("started")), ended=parse_utc(meta.get("ended")), steps=tuple(steps),
             error=meta.get("error"))
 
     def _inferred(self) -> PipelineSummary:
@@ -219,7 +205,7 @@ class FolderPipelineSource:
 
     def _infer_step(self, run_id: str, root: Path) -> StepSummary:
         names = _log_names(root)
-        kind = "parallel-run" if any(re.search(r"(?:^|/)logs/(?:job_result|sys/|user/)", n) for n in names) else ""
+        kind = step_kind(None, names)  # ParallelRunStep's own files tell one
         status, started, ended = "unknown", None, None
         main = next((n for n in names if not n.startswith("logs/")), names[0] if names else None)
         if main is not None:

@@ -6,6 +6,7 @@ import re
 
 from amlnbtools.core.parallel_run_logs import ParallelRunSummary, summarize_parallel_run_logs
 from amlnbtools.core.pipeline import StepSummary
+from amlnbtools.core.pipeline_fields import step_kind
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.pipeline.base import PipelineSource, fetch_logs
 
@@ -16,12 +17,9 @@ MAX_FILES = 40
 #: At most this many bytes of each file are read.
 MAX_FILE_BYTES = 1 << 20
 
-_PRS_FILE = re.compile(r"(?:^|/)logs/(?:job_result|job_progress_overview|overview|sys/master|user/error)")
-
-
 def is_parallel_run(step: StepSummary) -> bool:
     """A ParallelRunStep, by its recorded kind or by the files only it writes."""
-    return step.kind == "parallel-run" or any(_PRS_FILE.search(n.replace("\\", "/")) for n in step.log_files)
+    return step.kind == "parallel-run" or step_kind(None, step.log_files) == "parallel-run"
 
 
 def summarize_step(source: PipelineSource, step: StepSummary) -> ParallelRunSummary | None:
