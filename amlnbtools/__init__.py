@@ -1,7 +1,8 @@
 """amlnbtools: notebook panels that take Azure Machine Learning users from "it failed" to the fix.
 
-The top-level names are loaded on first use, so ``import amlnbtools`` stays light: it never
-imports azureml, pandas, plotly or ipywidgets.
+The public names are loaded on first use, so ``import amlnbtools`` stays light: it never imports
+azureml, pandas, plotly or ipywidgets. :data:`PUBLIC` is the one table of them: ``__all__`` and the
+loader are made from it, and a test checks the ``TYPE_CHECKING`` imports below against it.
 """
 
 from __future__ import annotations
@@ -9,71 +10,58 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from amlnbtools.i18n import LANGUAGES, get_language, set_language
+from amlnbtools.i18n import LANGUAGES as LANGUAGES
+from amlnbtools.i18n import get_language as get_language
+from amlnbtools.i18n import set_language as set_language
 
-if TYPE_CHECKING:
-    from amlnbtools.core import Finding, Findings, Scanner, diagnose, diagnose_stream
-    from amlnbtools.core.parallel_run import check_parallel_run_config
-    from amlnbtools.sources.logfiles import diagnose_path
-    from amlnbtools.core.replicas import required_replicas
-    from amlnbtools.sources.pipeline.export import export_pipeline_logs
-    from amlnbtools.sources.pipeline.lint import lint_pipeline
-    from amlnbtools.widgets import (
-        connect,
-        debug_locally,
-        deployment_logs,
-        parallel_run_config_panel,
-        pipeline_logs,
-        replica_calculator,
-    )
+if TYPE_CHECKING:  # for type checkers and editors; kept equal to PUBLIC by tests/test_public_api.py
+    from amlnbtools.core.capacity.replicas import required_replicas as required_replicas
+    from amlnbtools.core.diagnosis.findings import Finding as Finding
+    from amlnbtools.core.diagnosis.findings import Findings as Findings
+    from amlnbtools.core.diagnosis.scanner import Scanner as Scanner
+    from amlnbtools.core.diagnosis.scanner import diagnose as diagnose
+    from amlnbtools.core.diagnosis.scanner import diagnose_stream as diagnose_stream
+    from amlnbtools.core.parallel_run.config import check_parallel_run_config as check_parallel_run_config
+    from amlnbtools.sources.azureml_v1.lint import lint_pipeline as lint_pipeline
+    from amlnbtools.sources.files.export import export_pipeline_logs as export_pipeline_logs
+    from amlnbtools.sources.files.logfiles import diagnose_path as diagnose_path
+    from amlnbtools.widgets import connect as connect
+    from amlnbtools.widgets import debug_locally as debug_locally
+    from amlnbtools.widgets import deployment_logs as deployment_logs
+    from amlnbtools.widgets import parallel_run_config_panel as parallel_run_config_panel
+    from amlnbtools.widgets import pipeline_logs as pipeline_logs
+    from amlnbtools.widgets import replica_calculator as replica_calculator
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "LANGUAGES",
-    "Finding",
-    "Findings",
-    "Scanner",
-    "__version__",
-    "check_parallel_run_config",
-    "diagnose",
-    "diagnose_path",
-    "diagnose_stream",
-    "connect",
-    "debug_locally",
-    "deployment_logs",
-    "export_pipeline_logs",
-    "get_language",
-    "lint_pipeline",
-    "parallel_run_config_panel",
-    "pipeline_logs",
-    "replica_calculator",
-    "required_replicas",
-    "set_language",
-]
-
-_LAZY = {
-    "Finding": "amlnbtools.core",
-    "Findings": "amlnbtools.core",
-    "Scanner": "amlnbtools.core",
-    "diagnose": "amlnbtools.core",
-    "diagnose_stream": "amlnbtools.core",
-    "diagnose_path": "amlnbtools.sources.logfiles",
-    "check_parallel_run_config": "amlnbtools.core.parallel_run",
+#: Every public name loaded on first use → the module that defines it.
+PUBLIC: dict[str, str] = {
+    # diagnosis
+    "diagnose": "amlnbtools.core.diagnosis.scanner",
+    "diagnose_stream": "amlnbtools.core.diagnosis.scanner",
+    "diagnose_path": "amlnbtools.sources.files.logfiles",
+    "Finding": "amlnbtools.core.diagnosis.findings",
+    "Findings": "amlnbtools.core.diagnosis.findings",
+    "Scanner": "amlnbtools.core.diagnosis.scanner",
+    # panels
     "connect": "amlnbtools.widgets",
+    "deployment_logs": "amlnbtools.widgets",
     "debug_locally": "amlnbtools.widgets",
     "replica_calculator": "amlnbtools.widgets",
-    "required_replicas": "amlnbtools.core.replicas",
-    "deployment_logs": "amlnbtools.widgets",
     "pipeline_logs": "amlnbtools.widgets",
-    "export_pipeline_logs": "amlnbtools.sources.pipeline.export",
-    "lint_pipeline": "amlnbtools.sources.pipeline.lint",
     "parallel_run_config_panel": "amlnbtools.widgets",
+    # headless tools
+    "required_replicas": "amlnbtools.core.capacity.replicas",
+    "check_parallel_run_config": "amlnbtools.core.parallel_run.config",
+    "export_pipeline_logs": "amlnbtools.sources.files.export",
+    "lint_pipeline": "amlnbtools.sources.azureml_v1.lint",
 }
+
+__all__ = sorted([*PUBLIC, "LANGUAGES", "__version__", "get_language", "set_language"])
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module = PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'amlnbtools' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)

@@ -14,9 +14,12 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from amlnbtools.i18n import LANGUAGES, _, normalize_language, set_language
+
+if TYPE_CHECKING:
+    from amlnbtools.core.diagnosis.findings import Findings
 
 __all__ = ["main"]
 
@@ -69,10 +72,10 @@ class _Problems:
         print(f"amlnbtools: {message}", file=self._stream)
 
 
-def _inputs(paths: Sequence[str], problems: _Problems) -> Iterator[tuple[str, object]]:
+def _inputs(paths: Sequence[str], problems: _Problems) -> Iterator[tuple[str, Findings]]:
     """Yield (display name, findings) per readable input, reporting the unreadable."""
     from amlnbtools.core import diagnose_stream
-    from amlnbtools.sources.logfiles import LogPathError, diagnose_file, iter_log_files
+    from amlnbtools.sources.files.logfiles import LogPathError, diagnose_file, iter_log_files
 
     for raw in paths:
         if raw == "-":
@@ -98,7 +101,7 @@ def _inputs(paths: Sequence[str], problems: _Problems) -> Iterator[tuple[str, ob
                 problems.report(str(exc))
 
 
-def _print_text(name: str, findings: Sequence, out: TextIO) -> None:
+def _print_text(name: str, findings: Findings, out: TextIO) -> None:
     for f in findings:
         print(f"{name}:{f.line}: {f.severity} [{f.rule}] {f.title}", file=out)
         print(f"    {f.evidence}", file=out)
@@ -134,7 +137,7 @@ def _replicas(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``amlnbtools replicas``: print the report (text or JSON); exit 2 with one line on invalid input."""
     from dataclasses import asdict
 
-    from amlnbtools.core.replica_report import deploy_code, formula_lines, queueing_lines, replica_report
+    from amlnbtools.core.capacity.report import deploy_code, formula_lines, queueing_lines, replica_report
 
     if args.lang:
         set_language(args.lang)

@@ -1,6 +1,6 @@
 """Languages: which one is active, and the gettext catalogs that translate user-facing text.
 
-Messages are written in English in the code and in ``core/rules.toml`` (they are the gettext
+Messages are written in English in the code and in ``core/diagnosis/rules.toml`` (they are the gettext
 msgids); translations live in ``amlnbtools/locale/<lang>/LC_MESSAGES/amlnbtools.po`` and are
 compiled to ``.mo`` files that the standard :mod:`gettext` module reads.
 
@@ -15,10 +15,10 @@ import gettext
 import os
 import warnings
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-__all__ = ["ENV_VAR", "LANGUAGES", "get_language", "gettext_for", "n_", "normalize_language", "set_language"]
+__all__ = ["ENV_VAR", "LANGUAGES", "N_", "get_language", "gettext_for", "n_", "normalize_language", "set_language"]
 
 DOMAIN = "amlnbtools"
 ENV_VAR = "AMLNBTOOLS_LANG"
@@ -91,7 +91,7 @@ def _locale_language() -> str:
     return "en"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translations(lang: str) -> gettext.NullTranslations:
     if lang not in GETTEXT_DIRS:
         return gettext.NullTranslations()
@@ -116,3 +116,8 @@ def _(message: str) -> str:
 def n_(singular: str, plural: str, n: int) -> str:
     """Translate a message that depends on a count (each language has its own plural rules)."""
     return _translations(get_language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it (translate it with :func:`_` where it is shown)."""
+    return message

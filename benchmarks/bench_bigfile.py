@@ -17,7 +17,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from amlnbtools.sources.bigfile import IndexedLog
+from amlnbtools.sources.files.bigfile import IndexedLog
 
 PAGE_LINES = 200
 GOALS = {"open_first_page_s": 2.0, "page_fetch_ms": 1.0, "page_json_mb": 1.0}

@@ -13,7 +13,7 @@ import tracemalloc
 from pathlib import Path
 
 from amlnbtools.core import default_catalogue
-from amlnbtools.sources.logfiles import diagnose_file
+from amlnbtools.sources.files.logfiles import diagnose_file
 
 HEALTHY = (
     "2021-03-08 12:58:41,120 | root | INFO | scored batch 503 with 0 errors, timeout=60, latency 12.3 ms\n",

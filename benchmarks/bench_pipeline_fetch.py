@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 
+from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
 from amlnbtools.sources.pipeline import DEFAULT_FETCH_WORKERS, fetch_logs
-from amlnbtools.sources.pipeline.azureml import AzureMLPipelineSource
 from amlnbtools.sources.replay import PIPELINE_RUNS, ReplayWorkspace
 
 GOAL_RATIO = 0.25  # concurrent / sequential wall time

@@ -16,8 +16,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from amlnbtools.core.autoscale_sim import AutoscaleConfig, simulate, sweep
-from amlnbtools.core.load import diurnal
+from amlnbtools.core.capacity.autoscale import AutoscaleConfig, simulate, sweep
+from amlnbtools.core.capacity.load import diurnal
 
 GOAL_DAY_S, GOAL_SWEEP_S = 0.100, 5.0
 REQUEST_SECONDS = 0.2

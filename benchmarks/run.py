@@ -7,12 +7,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_bigfile  # noqa: E402
-import bench_diagnose  # noqa: E402
-import bench_local_server  # noqa: E402
-import bench_pipeline_fetch  # noqa: E402
-import bench_simulator  # noqa: E402
-import bench_viewer  # noqa: E402
+import bench_bigfile
+import bench_diagnose
+import bench_local_server
+import bench_pipeline_fetch
+import bench_simulator
+import bench_viewer
 
 if __name__ == "__main__":
     bench_diagnose.main()

@@ -51,7 +51,7 @@ def deployment_source(request, sample_source, tmp_path):
     """Every kind of deployment source, serving the same four sample services."""
     if request.param == "azureml-replay":
         return sample_source
-    from amlnbtools.sources.bundle import BundleSource
+    from amlnbtools.sources.files.bundle import BundleSource
     from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 
     paths = []

@@ -11,11 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amlnbtools.core import Scanner
-from amlnbtools.core.loglines import levels_of, split_lines
-from amlnbtools.core.logstore import FRAME, LEVEL_MASK, LEVEL_OF_CODE
-from amlnbtools.sources import bigfile
-from amlnbtools.sources.bigfile import IndexedLog
-from amlnbtools.sources.logfiles import LogPathError
+from amlnbtools.core.logs import FRAME, LEVEL_MASK, LEVEL_OF_CODE, levels_of, split_lines
+from amlnbtools.sources.files import bigfile
+from amlnbtools.sources.files.bigfile import IndexedLog
+from amlnbtools.sources.files.logfiles import LogPathError
 
 _counter = itertools.count()
 PIECES = [b"\r", b"\n", b"\r\n", b"a", b"A", b"b", "é".encode(), "É".encode(), b"\xe2\x82", b"\xff", b"\x00",

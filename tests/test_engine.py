@@ -10,7 +10,7 @@ import pytest
 
 from amlnbtools import diagnose
 from amlnbtools.core import SEVERITIES, Finding, Findings, Scanner, diagnose_stream
-from amlnbtools.core.scanner import OVERLAP_BYTES, STEP_BYTES, WINDOW_BYTES
+from amlnbtools.core.diagnosis.scanner import OVERLAP_BYTES, STEP_BYTES, WINDOW_BYTES
 
 CRASH = "2021-03-08 12:58:41,120 | root | ERROR | Container crashed: CrashLoopBackOff"
 

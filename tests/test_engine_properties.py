@@ -51,7 +51,7 @@ def test_same_findings_whatever_the_chunking(lines: list[str], newline: str, dat
     blob = newline.join(lines).encode("utf-8", "surrogatepass")
     cuts = sorted(data.draw(st.lists(st.integers(0, len(blob)), max_size=12)))
     scanner = Scanner()
-    for lo, hi in zip([0, *cuts], [*cuts, len(blob)]):
+    for lo, hi in zip([0, *cuts], [*cuts, len(blob)], strict=True):
         scanner.feed(blob[lo:hi])
     assert findings_key(scanner.close()) == findings_key(diagnose(blob))
 

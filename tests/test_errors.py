@@ -19,6 +19,7 @@ def test_status_in_words_and_body_on_the_response() -> None:
     expired = _MsrestError("Operation returned an invalid status code 'Unauthorized'",
                            '{"error": {"code": "InvalidOrExpiredToken"}}')
     assert classify(expired, "run r").kind == "token-expired"
-    assert classify(_MsrestError("Operation returned an invalid status code 'Forbidden'", ""), "run r").kind == "forbidden"
+    forbidden = _MsrestError("Operation returned an invalid status code 'Forbidden'", "")
+    assert classify(forbidden, "run r").kind == "forbidden"
     assert classify(Exception("too many 500 error responses"), "run r").kind == "server-error"
     assert classify(_MsrestError("Operation returned an invalid status code 'Not Found'", "{}"), "run r").status == 404

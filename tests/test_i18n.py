@@ -13,11 +13,34 @@ from amlnbtools.core import default_catalogue
 from amlnbtools.i18n import ENV_VAR, get_language, gettext_for, normalize_language
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import i18n as catalog_tool  # noqa: E402
+import i18n as catalog_tool
 
 
 def test_every_message_is_translated_in_every_language() -> None:
     assert catalog_tool.problems() == []
+
+
+def test_a_compiled_catalog_that_says_something_else_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The .mo files are compared by what gettext reads from them (never by bytes): a changed text is caught."""
+    import shutil
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(catalog_tool.LOCALE_DIR, locale_dir)
+    monkeypatch.setattr(catalog_tool, "LOCALE_DIR", locale_dir)
+    assert catalog_tool.problems() == []  # the copy is complete
+    po = locale_dir / "fr" / "LC_MESSAGES" / "amlnbtools.po"
+    with po.open("rb") as fh:
+        cat = read_po(fh, locale="fr")
+    changed = next(m for m in cat if m.id and isinstance(m.id, str) and m.string)
+    changed.string = "Un autre texte"
+    with po.with_suffix(".mo").open("wb") as fh:
+        write_mo(fh, cat)
+    problems = catalog_tool.problems()
+    assert len(problems) == 1 and problems[0].startswith("fr: ") and "make i18n" in problems[0], problems
+    assert repr(changed.id) in problems[0]
 
 
 def test_every_rule_reads_differently_in_every_language() -> None:

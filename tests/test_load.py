@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amlnbtools.core.load import DAY_S, diurnal, load_csv, spikes, steady
+from amlnbtools.core.capacity.load import DAY_S, diurnal, load_csv, spikes, steady
 
 
 def test_steady_is_constant_at_one_second_resolution() -> None:

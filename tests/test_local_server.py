@@ -63,6 +63,7 @@ def connects(host: str, port: int) -> bool:
 def test_healthy_script_serves_predictions_and_stops_without_orphans(scripts: Path) -> None:
     server = LocalInferenceServer(scripts / "healthy.py", scripts / "model")
     server.start()
+    proc = server._proc
     try:
         assert server.running and server.startup_s < 30
         result = server.score({"data": [[80, 3, 10]]})
@@ -74,6 +75,7 @@ def test_healthy_script_serves_predictions_and_stops_without_orphans(scripts: Pa
     finally:
         server.stop()
     assert not server.running
+    assert proc is not None and proc.stdin.closed and proc.stdout.closed  # no file left for the GC to warn about
     assert wait_until_gone(str(scripts)) == []
     server.stop()  # twice is fine
 

@@ -15,9 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from amlnbtools.core import Finding, diagnose
-from amlnbtools.core.loglines import levels_of, split_lines
-from amlnbtools.core.logstore import FRAME, LevelScanner, TextLog, levels_from_codes, scan_level_codes
-from amlnbtools.sources.bigfile import IndexedLog
+from amlnbtools.core.logs import (
+    FRAME,
+    LevelScanner,
+    TextLog,
+    levels_from_codes,
+    levels_of,
+    scan_level_codes,
+    split_lines,
+)
+from amlnbtools.sources.files.bigfile import IndexedLog
 from amlnbtools.widgets.logview import LogView
 
 MB = 1_000_000
@@ -125,7 +132,7 @@ def test_every_message_stays_under_1_mb_even_for_hostile_lines(tmp_path: Path, s
     view.set_folding(False)
     view.search("<")
     view.next_hit()
-    view.html
+    assert view.html
     widest = LogView(page_lines=500)  # the most rows a page may have: each gets a smaller share
     widest.set_file(path)
     widest.wait()
@@ -182,7 +189,7 @@ def test_search_hit_list_jumps_to_the_line_and_steps_through_hits(tmp_path: Path
     assert view.highlighted == expected[3] and expected[3] in view.visible_lines
     assert f"data-line='{expected[3]}' style='background:#fff3b0" in view.html
     assert view.next_hit() == expected[4] and view.previous_hit() == expected[3]
-    view._search_box.value = "StandardScaler expects"  # typed: searched in the background
+    view._controls.search.value = "StandardScaler expects"  # typed: searched in the background
     view.wait()
     assert view.hits == [i + 1 for i, line in enumerate(lines) if "StandardScaler expects" in line]
     assert view.highlighted == view.hits[0]
@@ -267,7 +274,7 @@ def test_tracebacks_are_folded_keeping_the_first_and_the_exception_line() -> Non
     view.jump_to(3)  # a frame line: its fold opens
     assert "<details open>" in view.html
     view.set_folding(False)
-    assert "<details" not in view.html and view._fold_box.value is False
+    assert "<details" not in view.html and view._controls.fold.value is False
 
 
 def test_scanner_by_batches_equals_levels_of_and_marks_frames() -> None:
@@ -411,7 +418,7 @@ def test_from_a_background_thread_the_file_is_opened_at_once(tmp_path: Path) -> 
 def test_reading_the_view_waits_for_a_redraw_a_timer_is_delivering() -> None:
     view = LogView(page_lines=10)
     view.set_text("\n".join(f"line {i}" for i in range(1, 101)))
-    view.html
+    assert view.html
     draw = view._render_soon._fn
 
     def slow_timer_draw() -> None:  # the throttle's timer thread, descheduled on a busy machine

@@ -152,7 +152,7 @@ def test_export_bundle_is_redacted_and_complete(sample_source, tmp_path) -> None
 
 
 def test_log_markup_never_reaches_the_page_unescaped(tmp_path, sample_source) -> None:
-    from amlnbtools.sources.bundle import BundleSource
+    from amlnbtools.sources.files.bundle import BundleSource
 
     panel = DeploymentLogsPanel(sample_source, "iris-aci")
     panel.wait()
@@ -185,3 +185,28 @@ def test_export_button_writes_the_bundle_in_the_background(sample_source, tmp_pa
     assert panel._export_task.wait().status == "finished"
     (bundle,) = tmp_path.glob("amlnbtools-iris-aci-*.zip")
     assert str(bundle) in panel._status.value
+
+
+@pytest.mark.parametrize("opener", ["deployment_logs", "replica_calculator", "pipeline_logs"])
+def test_every_opener_given_a_name_and_a_panel_that_could_not_connect_shows_why(opener: str) -> None:
+    """One resolver for every opener: it waits for the connection, then raises the panel's own error."""
+    import amlnbtools
+
+    def broken():
+        raise SourceError("no-config", "No config.json here: download it from Azure ML studio.")
+
+    panel = WorkspacePanel(broken)
+    with pytest.raises(SourceError, match="download it from Azure ML studio") as caught:
+        getattr(amlnbtools, opener)("some-name", panel)
+    assert caught.value is panel.error
+
+
+@pytest.mark.parametrize("opener", ["deployment_logs", "replica_calculator"])
+def test_every_opener_given_a_name_and_a_connected_panel_opens_that_service(opener: str, sample_source) -> None:
+    import amlnbtools
+
+    panel = WorkspacePanel(lambda: sample_source)  # still connecting: the opener waits for it
+    opened = getattr(amlnbtools, opener)("iris-aci", panel)
+    assert opened.source is sample_source
+    with pytest.raises(TypeError, match="Give the workspace too"):
+        getattr(amlnbtools, opener)("iris-aci")

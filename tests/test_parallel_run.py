@@ -303,7 +303,8 @@ def test_run_must_return_a_value(body: str, expected: tuple[str, str], word: str
      "    with open('x') as f:\n        return [f.read()]\n",
      "    while True:\n        return []\n",
      "    def helper():\n        return\n    return [helper()]\n",
-     "    match mini_batch:\n        case []:\n            return []\n        case _:\n            return mini_batch\n"],
+     "    match mini_batch:\n        case []:\n            return []\n"
+     "        case _:\n            return mini_batch\n"],
 )
 def test_run_paths_that_all_return(body: str) -> None:
     assert check_entry_script("def init():\n    pass\n\ndef run(mini_batch):\n" + body) == ()
@@ -400,7 +401,8 @@ def test_times_at_line_starts_are_not_counts_and_succeeded_beats_processed() -> 
     from amlnbtools.core.parallel_run import summarize_parallel_run_logs
 
     summary = summarize_parallel_run_logs({
-        "logs/job_progress_overview.txt": "2026-05-06 10:09:41,550 Processed 71 mini batches: 57 succeeded, 14 failed.\n",
+        "logs/job_progress_overview.txt":
+            "2026-05-06 10:09:41,550 Processed 71 mini batches: 57 succeeded, 14 failed.\n",
         "logs/job_result.txt": "2026-05-06 10:09:41,552 The job failed. 57 of 120 mini batches succeeded, 14 failed, "
                                "49 were not processed.\n"})
     assert (summary.mini_batches.total, summary.mini_batches.succeeded, summary.mini_batches.failed,

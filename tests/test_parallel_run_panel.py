@@ -8,7 +8,7 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
-from amlnbtools.core.parallel_run_form import Named
+from amlnbtools.core.parallel_run import Named
 from amlnbtools.widgets.parallel_run import ParallelRunConfigPanel
 
 # every parameter the ParallelRunStep documentation lists (the step's, then ParallelRunConfig's)
@@ -147,7 +147,7 @@ def test_the_snippet_builds_real_sdk_objects(monkeypatch: pytest.MonkeyPatch, tm
     panel = ParallelRunConfigPanel(**COMPLETE, mini_batch_size="5", run_invocation_timeout=90, run_max_try=4,
                                    allow_reuse=False, logging_level="WARNING", error_threshold=3)
     scope: dict[str, object] = {}
-    exec(compile(panel.snippet, "snippet", "exec"), scope)  # noqa: S102 - our own generated code
+    exec(compile(panel.snippet, "snippet", "exec"), scope)
     config, step = scope["parallel_run_config"], scope["parallelrun_step"]
     assert (config.entry_script, config.source_directory, config.mini_batch_size, config.error_threshold) == (
         "score.py", "scripts", 5, 3)

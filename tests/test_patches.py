@@ -39,7 +39,6 @@ def test_a_failing_install_undoes_what_it_did() -> None:
         patches.restore.append(lambda: setattr(target, "a", 1))
         raise RuntimeError("second patch failed")
 
-    with pytest.raises(RuntimeError):
-        with patches.active(install):
-            pass
+    with pytest.raises(RuntimeError), patches.active(install):
+        pass
     assert (target.a, target.b) == (1, 2) and patches.restore == []

@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from amlnbtools.samples import sample_pipeline
-from amlnbtools.sources.pipeline import AzureMLPipelineSource, FolderPipelineSource, PipelineSource
+from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
+from amlnbtools.sources.base import PipelineSource
+from amlnbtools.sources.files.pipeline import FolderPipelineSource
 from amlnbtools.sources.replay import PIPELINE_RUNS, ReplayWorkspace
 
 
@@ -35,6 +37,6 @@ def test_both_sources_describe_the_same_run(sources: tuple[AzureMLPipelineSource
 
 def test_every_log_file_has_the_same_bytes(sources: tuple[AzureMLPipelineSource, FolderPipelineSource]) -> None:
     remote, folder = sources
-    for step_a, step_b in zip(remote.summary().steps, folder.summary().steps):
+    for step_a, step_b in zip(remote.summary().steps, folder.summary().steps, strict=True):
         for name in step_a.log_files:
             assert remote.fetch_log(step_a, name).read_bytes() == folder.fetch_log(step_b, name).read_bytes(), name

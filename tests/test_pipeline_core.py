@@ -14,7 +14,7 @@ from amlnbtools.core.pipeline import (
     rank_log_files,
     status_label,
 )
-from amlnbtools.core.pipeline_cause import last_exception
+from amlnbtools.core.pipeline.cause import last_exception
 
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -49,8 +49,9 @@ def test_reading_order_puts_the_driver_log_first_and_job_post_last() -> None:
 
 
 def test_reading_order_of_parallel_run_and_common_runtime_layouts() -> None:
-    prs = ["logs/sys/node/10.0.0.4/_main.txt", "logs/user/error/10.0.0.4/process000.txt", "logs/job_progress_overview.txt",
-           "logs/user/error.txt", "logs/job_result.txt", "logs/perf/10.0.0.4/node_resource_usage.txt"]
+    prs = ["logs/sys/node/10.0.0.4/_main.txt", "logs/user/error/10.0.0.4/process000.txt",
+           "logs/job_progress_overview.txt", "logs/user/error.txt", "logs/job_result.txt",
+           "logs/perf/10.0.0.4/node_resource_usage.txt"]
     assert rank_log_files(prs)[:3] == ["logs/job_result.txt", "logs/user/error.txt",
                                       "logs/user/error/10.0.0.4/process000.txt"]
     common = ["system_logs/lifecycler/execution-wrapper.log", "user_logs/std_log_process_1.txt",

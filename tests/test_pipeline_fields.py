@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from amlnbtools.core.pipeline_fields import error_message, parse_utc, step_kind
+from amlnbtools.core.pipeline.fields import error_message, parse_utc, step_kind
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -10,10 +10,10 @@ import pytest
 
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary
 from amlnbtools.sources.errors import SourceError
+from amlnbtools.sources.files.export import export_pipeline_logs
+from amlnbtools.sources.files.pipeline import METADATA_FILE, FolderPipelineSource
 from amlnbtools.sources.pipeline import PipelineSource, fetch_logs
 from amlnbtools.sources.pipeline.cause import find_root_cause
-from amlnbtools.sources.pipeline.export import export_pipeline_logs
-from amlnbtools.sources.pipeline.folder import METADATA_FILE, FolderPipelineSource
 
 LOGS = Path(__file__).resolve().parents[1] / "amlnbtools" / "samples" / "logs"
 

@@ -8,17 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amlnbtools.core.findings import Findings
-from amlnbtools.core.pipeline_lint import StepDescription, StepOutput, lint_steps
-from amlnbtools.core.pipeline_lint_writes import find_loop_writes
-from amlnbtools.sources.pipeline.lint import describe_steps, lint_pipeline
+from amlnbtools.core.diagnosis.findings import Findings
+from amlnbtools.core.pipeline.lint import StepDescription, StepOutput, lint_steps
+from amlnbtools.core.pipeline.lint_writes import find_loop_writes
+from amlnbtools.sources.azureml_v1.lint import describe_steps, lint_pipeline
 
 pytest.importorskip("azureml.pipeline.steps")
 
-from azureml.core import Environment  # noqa: E402
-from azureml.data import OutputFileDatasetConfig  # noqa: E402
-from azureml.pipeline.core import PipelineData, StepSequence  # noqa: E402
-from azureml.pipeline.steps import ParallelRunConfig, ParallelRunStep, PythonScriptStep  # noqa: E402
+from azureml.core import Environment
+from azureml.data import OutputFileDatasetConfig
+from azureml.pipeline.core import PipelineData, StepSequence
+from azureml.pipeline.steps import ParallelRunConfig, ParallelRunStep, PythonScriptStep
 
 LOOP_WRITER = """\
 import argparse, os
@@ -255,8 +255,9 @@ def test_a_pipeline_built_on_the_replay_workspace_is_linted_with_its_upstream_st
     store = AzureBlobDatastore(ws, "workspaceblobstore", "azureml", "mlwcontosoprod")
     cluster = ("cpu-cluster", "AmlCompute")  # a (name, type) pair: no compute lookup
     model = OutputFileDatasetConfig(name="model", destination=(store, "model/{run-id}"))
-    train = PythonScriptStep(script_name="train.py", source_directory="train", compute_target=cluster,
-                             arguments=["--output", model], allow_reuse=False)
+    # the producer of `model`: not listed in the Pipeline, found through evaluate's input
+    PythonScriptStep(script_name="train.py", source_directory="train", compute_target=cluster,
+                     arguments=["--output", model], allow_reuse=False)
     evaluate = PythonScriptStep(script_name="prep.py", source_directory="prep", compute_target=cluster,
                                 arguments=["--model", model.as_input()])
     pipeline = Pipeline(ws, [evaluate])  # train is pulled in as the producer of evaluate's input

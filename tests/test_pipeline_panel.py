@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import amlnbtools
-from amlnbtools.sources.pipeline.folder import FolderPipelineSource
-from amlnbtools.widgets.pipeline_panel import PipelineLogsPanel
+from amlnbtools.sources.files.pipeline import FolderPipelineSource
+from amlnbtools.widgets.pipeline.panel import PipelineLogsPanel
 
 LOGS = Path(__file__).resolve().parents[1] / "amlnbtools" / "samples" / "logs"
 XSS = "<img src=x onerror=alert(1)>"

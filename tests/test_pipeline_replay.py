@@ -12,9 +12,9 @@ import requests
 
 import amlnbtools
 from amlnbtools.core.pipeline import StepSummary
+from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource, Limits
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.pipeline import fetch_logs
-from amlnbtools.sources.pipeline.azureml import AzureMLPipelineSource, Limits
 from amlnbtools.sources.replay import PIPELINE_ROUTES, PIPELINE_RUNS, WIDE_STEPS, ReplayWorkspace
 
 FAST = Limits(request_timeout_s=1.0, retries=1, backoff_s=0.01, budget_s=10.0)
@@ -206,7 +206,7 @@ def test_unknown_run_id_names_the_fix(replay: ReplayWorkspace) -> None:
 
 
 def test_a_lazy_open_requests_nothing_until_the_first_summary(replay: ReplayWorkspace) -> None:
-    replay.workspace  # built before counting: building it makes no call either
+    assert replay.workspace is not None  # built before counting: building it makes no call either
     replay.reset_calls()
     with AzureMLPipelineSource.open(replay.workspace, IRIS, lazy=True, limits=FAST) as source:
         assert source.label == IRIS and not replay.calls

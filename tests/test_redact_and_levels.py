@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amlnbtools.core.loglines import levels_of, split_lines
-from amlnbtools.core.redact import MASK, redact
+from amlnbtools.core.diagnosis.redact import MASK, redact
+from amlnbtools.core.logs import levels_of, split_lines
 
 JWT = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tIn0.c2lnbmF0dXJlLXBhcnQ"
 
@@ -72,7 +72,7 @@ def test_levels_of_the_formats_azure_ml_writes() -> None:
 
 
 def test_a_signature_at_the_start_of_a_line_or_after_a_space_is_redacted() -> None:
-    from amlnbtools.core.redact import MASK, redact
+    from amlnbtools.core.diagnosis.redact import MASK, redact
 
     assert redact("sig=AbCdEf0123456789%2Bxyz") == "sig=" + MASK
     assert redact("link sig=AbCdEf0123456789 end") == f"link sig={MASK} end"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import amlnbtools
-from amlnbtools.core.latency import LatencyStats
+from amlnbtools.core.capacity.latency import LatencyStats
 from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 
@@ -11,8 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from amlnbtools.cli import main
-from amlnbtools.core.replicas import (erlang_c, max_spike, rate_503, replicas_for_rate_503, replicas_table,
-                                      required_replicas)
+from amlnbtools.core.capacity.replicas import (
+    erlang_c,
+    max_spike,
+    rate_503,
+    replicas_for_rate_503,
+    replicas_table,
+    required_replicas,
+)
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -29,7 +36,8 @@ def test_formula_is_exact(args: tuple, expected: int) -> None:
 
 @pytest.mark.parametrize(("kwargs", "name"), [
     ({"target_rps": 0}, "target_rps"), ({"target_rps": -3}, "target_rps"), ({"target_rps": math.nan}, "target_rps"),
-    ({"target_rps": math.inf}, "target_rps"), ({"target_rps": "20"}, "target_rps"), ({"target_rps": True}, "target_rps"),
+    ({"target_rps": math.inf}, "target_rps"), ({"target_rps": "20"}, "target_rps"),
+    ({"target_rps": True}, "target_rps"),
     ({"request_seconds": 0.0}, "request_seconds"), ({"request_seconds": -math.inf}, "request_seconds"),
     ({"max_concurrent_requests": 0}, "max_concurrent_requests"),
     ({"max_concurrent_requests": 1.5}, "max_concurrent_requests"),
@@ -67,7 +75,7 @@ def test_more_replicas_never_mean_more_503s(rps: float, seconds: float, per_repl
     base = max(1, math.ceil(rps * seconds / per_replica))
     rates = [rate_503(rps, seconds, n, per_replica) for n in range(base, base + 6)]
     assert all(0 <= a <= 1 for a in rates)
-    assert all(b <= a + 1e-12 for a, b in zip(rates, rates[1:]))
+    assert all(b <= a + 1e-12 for a, b in itertools.pairwise(rates))
 
 
 @given(st.floats(0.5, 200), st.floats(0.05, 5))

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amlnbtools.core.autoscale_sim import AutoscaleConfig, SimulationResult, simulate, sweep
-from amlnbtools.core.load import diurnal, spikes, steady
+from amlnbtools.core.capacity.autoscale import AutoscaleConfig, SimulationResult, simulate, sweep
+from amlnbtools.core.capacity.load import diurnal, spikes, steady
 
 COLUMNS = ["rps", "replicas", "desired", "rejected_503", "timed_out_504", "utilization"]
 
@@ -138,7 +138,7 @@ def test_conservation_and_bounds_for_any_run(load, request_seconds, config, seed
 def test_sweep_rows_equal_simulate(load, request_seconds, cfgs, seed) -> None:
     table = sweep(pd.Series(load), request_seconds, cfgs, seed=seed)
     assert len(table) == len(cfgs)
-    for row, config in zip(table.itertuples(), cfgs):
+    for row, config in zip(table.itertuples(), cfgs, strict=True):
         one = simulate(pd.Series(load), request_seconds, config, seed=seed)
         assert (row.requests, row.served, row.rejected_503, row.timed_out_504, row.replica_seconds) == \
             (one.requests, one.served, one.rejected_503, one.timed_out_504, one.replica_seconds)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from amlnbtools.sources.pipeline import AzureMLPipelineSource
-from amlnbtools.sources.pipeline.export import export_pipeline_logs
+from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
+from amlnbtools.sources.files.export import export_pipeline_logs
 from amlnbtools.sources.replay import PIPELINE_RUNS, ReplayWorkspace
 
 TARGET = Path(__file__).resolve().parents[1] / "amlnbtools" / "samples" / "pipelines" / "defects-pipeline"

@@ -4,18 +4,19 @@
     python tools/i18n.py check     # list what is untranslated, fuzzy, or not compiled
 
 User-facing text is marked with ``_("...")`` (translated where it is used) or ``N_("...")``
-(marked only) in Python, and is the ``title`` / ``remedy`` of each rule in core/rules.toml.
+(marked only) in Python, and is the ``title`` / ``remedy`` of each rule in core/diagnosis/rules.toml.
 """
 
 from __future__ import annotations
 
+import gettext
 import io
 import re
 import sys
-import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
+import tomllib
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -36,11 +37,13 @@ def template() -> Catalog:
     """Every user-facing message, from the Python sources and the rule catalogue."""
     cat = Catalog(project="amlnbtools", domain=DOMAIN, creation_date=FIXED_DATE, revision_date=FIXED_DATE,
                   msgid_bugs_address="", copyright_holder="amlnbtools developers", fuzzy=False)
-    rules = tomllib.loads((PACKAGE / "core" / "rules.toml").read_text(encoding="utf-8"))
+    rules = tomllib.loads((PACKAGE / "core" / "diagnosis" / "rules.toml").read_text(encoding="utf-8"))
     for rule in rules["rule"]:
         for key in ("title", "remedy"):
-            cat.add(rule[key], locations=[("amlnbtools/core/rules.toml", 0)], auto_comments=[f"rule {rule['id']}: {key}"])
-    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None, "n_": (1, 2)},
+            cat.add(rule[key], locations=[("amlnbtools/core/diagnosis/rules.toml", 0)],
+                    auto_comments=[f"rule {rule['id']}: {key}"])
+    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")],
+                             keywords={"_": None, "N_": None, "n_": (1, 2)},
                              comment_tags=("TRANSLATORS:",), strip_comment_tags=True)
     for filename, lineno, message, comments, _context in sorted(found, key=lambda t: (t[0], t[1])):
         cat.add(message, locations=[(f"amlnbtools/{filename}", lineno)], auto_comments=comments)
@@ -99,7 +102,7 @@ def problems() -> list[str]:
     for lang, locale in LOCALES.items():
         path = _po_path(locale)
         if not path.exists():
-            out.append(f"{lang}: no catalog at {path.relative_to(ROOT)}")
+            out.append(f"{lang}: no catalog at {path}")
             continue
         cat = _read(path, locale)
         for msgid in wanted:
@@ -112,9 +115,42 @@ def problems() -> list[str]:
                 out.append(f"{lang}: fuzzy (needs review): {source!r}")
             elif not _placeholders_kept(source, forms):
                 out.append(f"{lang}: placeholders differ: {source!r}")
-        mo = path.with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != compiled(cat):
-            out.append(f"{lang}: {mo.relative_to(ROOT)} is out of date: run 'make i18n'")
+        out += [f"{lang}: {problem}" for problem in _stale_mo(path.with_suffix(".mo"), cat)]
+    return out
+
+
+#: Counts at which a plural message is read back, enough to reach every form of the supported languages.
+_PLURAL_COUNTS = (0, 1, 2, 3, 5, 11, 21, 101)
+
+
+def _stale_mo(mo: Path, cat: Catalog) -> list[str]:
+    """What the compiled catalog gives users that differs from the .po: read back through stdlib gettext.
+
+    The .mo is compared by what it says, never by its bytes: another Babel version may write the same
+    catalog differently.
+    """
+    shown = mo.relative_to(ROOT) if mo.is_relative_to(ROOT) else mo
+    stale = f"{shown} is out of date: run 'make i18n'"
+    if not mo.exists():
+        return [f"{shown} is missing: run 'make i18n'"]
+    with mo.open("rb") as fh:
+        try:
+            loaded = gettext.GNUTranslations(fh)
+        except (OSError, UnicodeDecodeError) as exc:
+            return [f"{stale} (it cannot be read: {exc})"]
+    choose = gettext.c2py(cat.plural_expr)
+    out = []
+    for msg in cat:
+        if not msg.id or msg.fuzzy or not msg.string or not all(msg.string):
+            continue
+        if isinstance(msg.id, tuple):
+            forms = msg.string if isinstance(msg.string, tuple) else (msg.string,)
+            wrong = [n for n in _PLURAL_COUNTS
+                     if loaded.ngettext(msg.id[0], msg.id[1], n) != forms[min(choose(n), len(forms) - 1)]]
+        else:
+            wrong = [None] if loaded.gettext(msg.id) != msg.string else []
+        if wrong:
+            out.append(f"{stale} (it gives another text for {msg.id if isinstance(msg.id, str) else msg.id[0]!r})")
     return out
 
 

@@ -32,8 +32,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 from lab_page import XSS_MARKER_SCRIPT, NotebookPage  # noqa: E402
-from lab_panels import (TIMEOUT_MS, deployment_panel, local_panel, pick_finding, pipeline_panel,  # noqa: E402
-                        replica_panel, workspace_panel)
+from lab_panels import (  # noqa: E402
+    TIMEOUT_MS,
+    deployment_panel,
+    local_panel,
+    pick_finding,
+    pipeline_panel,
+    replica_panel,
+    workspace_panel,
+)
 from lab_server import JupyterServer  # noqa: E402
 from playwright.sync_api import Locator, expect, sync_playwright  # noqa: E402
 

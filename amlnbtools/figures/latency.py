@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from amlnbtools.core.latency import LatencyStats
+from amlnbtools.core.capacity.latency import LatencyStats
 from amlnbtools.i18n import _, n_
 
 __all__ = ["latency_histogram"]

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["replicas_vs_rps", "simulation_figure"]
 
 
-def replicas_vs_rps(table: pandas.DataFrame, queueing: list[int], current_rps: float, current_replicas: int) -> go.Figure:
+def replicas_vs_rps(table: pandas.DataFrame, queueing: list[int], current_rps: float,
+                    current_replicas: int) -> go.Figure:
     """The formula's replicas (step line), the replicas for ≤ 1 % 503s, and the current point."""
     fig = go.Figure()
     fig.add_scatter(x=table["rps"], y=table["replicas"], mode="lines", line_shape="hv", name=_("formula"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from amlnbtools.core.redact import redact
+from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.i18n import _
 
 __all__ = ["KINDS", "SourceError", "classify"]
@@ -24,8 +24,9 @@ _STATUS = (re.compile(r"Response Code: (\d{3})"), re.compile(r"\b(\d{3}) (?:Clie
 _REASONS = {"Unauthorized": 401, "Forbidden": 403, "Not Found": 404, "Conflict": 409, "Too Many Requests": 429,
             "Internal Server Error": 500, "Bad Gateway": 502, "Service Unavailable": 503, "Gateway Timeout": 504}
 _REASON = re.compile(r"invalid status code '([A-Za-z ]+)'|too many (\d{3}) error responses")
-_EXPIRED = re.compile(r"InvalidOrExpiredToken|ExpiredAuthenticationToken|invalid_token|AADSTS700082|token (?:is |has )?expired",
-                      re.IGNORECASE)
+_EXPIRED = re.compile(
+    r"InvalidOrExpiredToken|ExpiredAuthenticationToken|invalid_token|AADSTS700082|token (?:is |has )?expired",
+    re.IGNORECASE)
 
 
 class SourceError(Exception):

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from amlnbtools.i18n import _
 from amlnbtools.sources.base import DeploymentSource
+from amlnbtools.widgets._resolve import deployment_target, workspace_of
 from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.workspace import WorkspacePanel
+
+if TYPE_CHECKING:
+    from amlnbtools.widgets.local_debug import LocalDebugPanel
+    from amlnbtools.widgets.parallel_run import ParallelRunConfigPanel
+    from amlnbtools.widgets.pipeline import PipelineLogsPanel
+    from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
 
 __all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "debug_locally", "deployment_logs",
            "parallel_run_config_panel", "pipeline_logs", "replica_calculator"]
@@ -72,37 +79,12 @@ def deployment_logs(service: Any, source: DeploymentSource | WorkspacePanel | No
     ``service`` is an azureml-core ``Webservice`` object, or a service name together with ``source``
     (a workspace panel from :func:`connect`, or any deployment source).
     """
-    if isinstance(service, str):
-        if isinstance(source, WorkspacePanel):
-            if source.source is None:
-                source.wait()
-            source = source.source
-        if source is None:
-            raise TypeError(_("Give the workspace too: deployment_logs(name, panel) with a panel from "
-                              "amlnbtools.connect(), or pass the azureml Webservice object itself."))
-        return DeploymentLogsPanel(source, service, tail_lines=tail_lines)
-    source, name = _source_of(service)
-    return DeploymentLogsPanel(source, name, tail_lines=tail_lines)
-
-
-def _source_of(service: Any) -> tuple[DeploymentSource, str]:
-    """The azureml-core source of an azureml ``Webservice`` object, and the service's name."""
-    workspace = getattr(service, "workspace", None)
-    name = getattr(service, "name", None)
-    if workspace is None or not isinstance(name, str):
-        raise TypeError(_("Expected an azureml Webservice object or a service name, not {kind}")
-                        .format(kind=type(service).__name__))
-    from amlnbtools.core.services import WorkspaceInfo
-    from amlnbtools.sources.azureml_v1 import AzureMLSource
-
-    info = WorkspaceInfo(name=workspace.name, subscription_id=workspace.subscription_id,
-                         resource_group=workspace.resource_group, location=None,
-                         config_source=_("the Webservice's workspace"), auth_method=type(workspace._auth).__name__)
-    return AzureMLSource(workspace, info=info), name
+    resolved, name = deployment_target(service, source, "deployment_logs")
+    return DeploymentLogsPanel(resolved, name, tail_lines=tail_lines)
 
 
 def debug_locally(score_py: str | Path, model_dir: str | Path | None = None, *, scoring_timeout_ms: int = 60_000,
-                  port: int = 0, start: bool = True, payload: str | None = None) -> Any:
+                  port: int = 0, start: bool = True, payload: str | None = None) -> LocalDebugPanel:
     """Open the local debugging panel: the real inference server (azmlinfsrv) on ``score_py``.
 
     Parameters
@@ -132,7 +114,7 @@ def debug_locally(score_py: str | Path, model_dir: str | Path | None = None, *, 
 
 
 def replica_calculator(service: Any = None, source: DeploymentSource | WorkspacePanel | None = None,
-                       **inputs: Any) -> Any:
+                       **inputs: Any) -> ReplicaCalculatorPanel:
     """Open the replica calculator.
 
     ``service`` pre-fills it: a local debugging panel or its ``latency`` (the measured request time), a
@@ -140,7 +122,7 @@ def replica_calculator(service: Any = None, source: DeploymentSource | Workspace
     autoscaler settings are read, and "Apply to service" becomes available). ``inputs`` set any field,
     e.g. ``target_rps=50, request_seconds=0.2``.
     """
-    from amlnbtools.core.latency import LatencyStats
+    from amlnbtools.core.capacity.latency import LatencyStats
     from amlnbtools.widgets.local_debug import LocalDebugPanel
     from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
 
@@ -153,21 +135,13 @@ def replica_calculator(service: Any = None, source: DeploymentSource | Workspace
         raise ValueError(_("Measure the latency first: press Send N requests in the local debugging panel."))
     if isinstance(service, DeploymentLogsPanel):
         return ReplicaCalculatorPanel(source=service.source, service=service.name, **inputs)
-    if isinstance(service, str):
-        if isinstance(source, WorkspacePanel):
-            source.wait()
-            source = source.source
-        if source is None:
-            raise TypeError(_("Give the workspace too: replica_calculator(name, panel) with a panel from "
-                              "amlnbtools.connect(), or pass the azureml Webservice object itself."))
-        return ReplicaCalculatorPanel(source=source, service=service, **inputs)
     if service is not None:
-        web_source, name = _source_of(service)
-        return ReplicaCalculatorPanel(source=web_source, service=name, **inputs)
+        resolved, name = deployment_target(service, source, "replica_calculator")
+        return ReplicaCalculatorPanel(source=resolved, service=name, **inputs)
     return ReplicaCalculatorPanel(**inputs)
 
 
-def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> Any:
+def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> PipelineLogsPanel:
     """Open the pipeline log panel.
 
     ``run`` is one of:
@@ -178,16 +152,16 @@ def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> Any:
       ``Workspace``);
     - a folder of downloaded logs, one folder per step (``Run.get_all_logs()``, ``download_files()``,
       ``az ml job download``, or :func:`amlnbtools.export_pipeline_logs`);
-    - any :class:`amlnbtools.sources.pipeline.PipelineSource`.
+    - any :class:`amlnbtools.sources.base.PipelineSource`.
     """
-    from amlnbtools.sources.pipeline import PipelineSource
-    from amlnbtools.widgets.pipeline_panel import PipelineLogsPanel
+    from amlnbtools.sources.base import PipelineSource
+    from amlnbtools.widgets.pipeline.panel import PipelineLogsPanel
 
     if isinstance(run, PipelineSource):
         return PipelineLogsPanel(run, refresh=refresh)
     if isinstance(run, (str, Path)) and source is None:
         from amlnbtools.sources.errors import SourceError
-        from amlnbtools.sources.pipeline.folder import FolderPipelineSource
+        from amlnbtools.sources.files.pipeline import FolderPipelineSource
 
         if not Path(run).expanduser().exists():
             raise SourceError("not-found", _("No folder at {path}. For a run id, give the workspace too: "
@@ -195,25 +169,18 @@ def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> Any:
                               .format(path=run))
 
         return PipelineLogsPanel(FolderPipelineSource(run), refresh=refresh)
-    from amlnbtools.sources.pipeline.azureml import AzureMLPipelineSource
+    from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
 
     if isinstance(run, str):
-        if isinstance(source, WorkspacePanel):
-            if source.source is None:
-                source.wait()
-            source = source.source
-        source = getattr(source, "workspace", source)  # a deployment source on azureml-core: its Workspace
-        if source is None:
-            raise TypeError(_("Give the workspace too: pipeline_logs(run_id, panel) with a panel from "
-                              "amlnbtools.connect(), or pass the azureml PipelineRun object itself."))
-        return PipelineLogsPanel(AzureMLPipelineSource.open(source, run, lazy=True), refresh=refresh)
+        workspace = workspace_of(source, "pipeline_logs")
+        return PipelineLogsPanel(AzureMLPipelineSource.open(workspace, run, lazy=True), refresh=refresh)
     if not hasattr(run, "get_details") or not hasattr(run, "experiment"):
         raise TypeError(_("Expected an azureml PipelineRun or Run, a run id with a workspace, or a folder of "
                           "downloaded logs, not {kind}").format(kind=type(run).__name__))
     return PipelineLogsPanel(AzureMLPipelineSource(run), refresh=refresh)
 
 
-def parallel_run_config_panel(*, script_path: str | Path | None = None, **params: Any) -> Any:
+def parallel_run_config_panel(*, script_path: str | Path | None = None, **params: Any) -> ParallelRunConfigPanel:
     """Open the ParallelRunStep form: every ParallelRunConfig / ParallelRunStep parameter checked as you type,
     with the fix for each problem and the SDK v1 code for the values (``params`` pre-fill it).
 

@@ -9,8 +9,8 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from amlnbtools.core.findings import Finding
-from amlnbtools.core.redact import redact
+from amlnbtools.core.diagnosis.findings import Finding
+from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.core.services import ServiceDetails
 
 __all__ = ["write_bundle"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from amlnbtools.core.findings import Finding
+from amlnbtools.core.diagnosis.findings import Finding
 from amlnbtools.i18n import _
 
 __all__ = ["badge", "grid", "remedy", "table"]

@@ -9,15 +9,15 @@ from pathlib import Path
 import ipywidgets as w
 
 from amlnbtools.core import Finding, diagnose
-from amlnbtools.core.redact import redact
+from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.core.services import ServiceDetails, kubectl_commands
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._auto import AutoRefresh
 from amlnbtools.widgets._bundle import write_bundle
-from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._html import badge, remedy
+from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
 

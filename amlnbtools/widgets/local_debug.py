@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import html
-import json
 import threading
 from pathlib import Path
-from typing import Any
 
 import ipywidgets as w
 
-from amlnbtools.core.findings import Finding
-from amlnbtools.core.latency import LatencyStats
+from amlnbtools.core.capacity.latency import LatencyStats
+from amlnbtools.core.diagnosis.findings import Finding
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.local_server import LocalInferenceServer, ScoreResult
+from amlnbtools.widgets._figure import figure_output
 from amlnbtools.widgets._html import badge, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
@@ -24,14 +23,6 @@ __all__ = ["LocalDebugPanel"]
 
 DEFAULT_PAYLOAD = '{"data": [[80, 3, 10]]}'
 LOG_POLL_S = 0.25  # at most 4 log updates a second
-
-
-def figure_output(fig: Any) -> dict:
-    """A display_data output of a plotly figure (its own mime type: renders in JupyterLab, Notebook, VS Code)."""
-    spec = json.loads(fig.to_json())
-    spec["config"] = {"displaylogo": False, "responsive": True}
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"application/vnd.plotly.v1+json": spec, "text/plain": "Figure"}}
 
 
 class LocalDebugPanel(Panel):

@@ -9,8 +9,16 @@ from typing import Any
 
 import ipywidgets as w
 
-from amlnbtools.core.parallel_run_config import LOG_LEVELS, OUTPUT_ACTIONS, ConfigIssue, check_parallel_run_config
-from amlnbtools.core.parallel_run_form import FIELDS, form_snippet, form_texts, parse_form
+from amlnbtools.core.parallel_run import (
+    FIELDS,
+    LOG_LEVELS,
+    OUTPUT_ACTIONS,
+    ConfigIssue,
+    check_parallel_run_config,
+    form_snippet,
+    form_texts,
+    parse_form,
+)
 from amlnbtools.i18n import _, n_
 from amlnbtools.widgets._html import badge
 from amlnbtools.widgets._panel import Panel
@@ -189,7 +197,7 @@ class ParallelRunConfigPanel(Panel):
 
         The file is ``path``, else the entry script file field, else ``source_directory/entry_script``.
         """
-        from amlnbtools.sources.entry_script import check_entry_script_file
+        from amlnbtools.sources.files.entry_script import check_entry_script_file
 
         chosen = os.fspath(path) if path is not None else self._script_path.value.strip()
         if not chosen:

@@ -9,8 +9,8 @@ from typing import Any
 import ipywidgets as w
 import plotly.graph_objects as go
 
-from amlnbtools.core.replica_report import ReplicaReport, deploy_code, formula_lines, queueing_lines, replica_report
-from amlnbtools.core.replicas import replicas_for_rate_503, replicas_table
+from amlnbtools.core.capacity.replicas import replicas_for_rate_503, replicas_table
+from amlnbtools.core.capacity.report import ReplicaReport, deploy_code, formula_lines, queueing_lines, replica_report
 from amlnbtools.i18n import _
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.widgets._html import badge
@@ -183,8 +183,8 @@ class ReplicaCalculatorPanel(Panel):
         self._replace(self.rps_chart, fresh)
 
     def _simulate(self, rep: ReplicaReport, v: dict[str, Any]) -> None:
-        from amlnbtools.core import load
-        from amlnbtools.core.autoscale_sim import AutoscaleConfig, simulate
+        from amlnbtools.core.capacity import load
+        from amlnbtools.core.capacity.autoscale import AutoscaleConfig, simulate
         from amlnbtools.figures.replicas import simulation_figure
 
         seconds, rps = int(v["duration_s"]), float(v["target_rps"])
@@ -218,7 +218,7 @@ class ReplicaCalculatorPanel(Panel):
                 widget.data = ()
                 widget.add_traces(list(fresh.data))
             else:
-                for old, new in zip(widget.data, fresh.data):
+                for old, new in zip(widget.data, fresh.data, strict=True):
                     old.update(x=new.x, y=new.y)
             widget.layout = fresh.layout
 

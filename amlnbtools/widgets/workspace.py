@@ -11,8 +11,8 @@ from amlnbtools.core.services import ServiceSummary
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
-from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._html import badge, grid, table
+from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 

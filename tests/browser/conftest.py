@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
-
 from lab_page import XSS_MARKER_SCRIPT
 from lab_server import JupyterServer
 

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lab_panels import (Interaction, findings_table, move_slider, open_service, parallel_run_form, pick_finding,
-                        pipeline_step, refresh_logs, root_cause_in_log, show_service_log, start_stop_local_server)
+from lab_panels import (
+    Interaction,
+    findings_table,
+    move_slider,
+    open_service,
+    parallel_run_form,
+    pick_finding,
+    pipeline_step,
+    refresh_logs,
+    root_cause_in_log,
+    show_service_log,
+    start_stop_local_server,
+)
 
 __all__ = ["CASES", "NotebookCase"]
 

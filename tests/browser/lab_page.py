@@ -14,7 +14,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-__all__ = ["NotebookPage", "Outputs", "XSS_MARKER_SCRIPT"]
+__all__ = ["XSS_MARKER_SCRIPT", "NotebookPage", "Outputs"]
 
 #: Installed in every page before any of its scripts: hostile log text that runs sets the marker,
 #: and a dialog (``alert``) is recorded by the page's dialog handler.

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator, Page, expect
-
 from lab_page import NotebookPage
+from playwright.sync_api import Locator, Page, expect
 
 __all__ = ["Interaction", "findings_table", "move_slider", "open_service", "parallel_run_form", "pick_finding",
            "pipeline_panel", "pipeline_step", "refresh_logs", "root_cause_in_log", "show_service_log",

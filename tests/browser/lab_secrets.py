@@ -8,6 +8,7 @@ it holds once decoded (escapes such as ``\\u0041`` cannot hide a secret).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -48,10 +49,8 @@ def find_secrets(text: str, secrets: Iterable[str] | None = None) -> list[str]:
     """Describe every secret found in ``text`` (a notebook file's content); empty when there is none."""
     literal = list(replay_secrets() if secrets is None else secrets)
     texts = [text]
-    try:
+    with contextlib.suppress(ValueError):
         texts.append("\n".join(_strings(json.loads(text))))
-    except ValueError:
-        pass
     found: list[str] = []
     for part in texts:
         found += [f"replay secret {s[:8]}…" for s in literal if s and s in part]

@@ -9,6 +9,7 @@ stopped by PID when the test ends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -181,10 +182,8 @@ class JupyterServer:
             while _alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
             if _alive(pid):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
 
     def __enter__(self) -> JupyterServer:
         return self.start()

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from lab_cases import CASES, NotebookCase
 from lab_page import NotebookPage
 from lab_secrets import find_secrets

@@ -20,13 +20,21 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from lab_page import NotebookPage
-from lab_panels import (TIMEOUT_MS, deployment_panel, findings_table, local_panel, open_service,
-                        parallel_run_form_panel, pipeline_panel, start_stop_local_server, workspace_panel)
+from lab_panels import (
+    TIMEOUT_MS,
+    deployment_panel,
+    findings_table,
+    local_panel,
+    open_service,
+    parallel_run_form_panel,
+    pipeline_panel,
+    start_stop_local_server,
+    workspace_panel,
+)
 from lab_secrets import find_secrets
 from lab_xss import CONTROL, NOTEBOOK, PAYLOADS, SCRIPT, write_workspace
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 SHORT = "<svg/onload=window.__xss=1>"  # a payload short enough to stay whole on every panel

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab_secrets import find_secrets, replay_secrets
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from amlnbtools.core.redact import redact
-from lab_secrets import find_secrets, replay_secrets
+from amlnbtools.core.diagnosis.redact import redact
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 KEYS = json.loads((Path(__file__).resolve().parents[2] / "amlnbtools/sources/replay/data/keys.json").read_text())

@@ -100,8 +100,10 @@ class AzureMLSource:
 
         ``auth`` is a sign-in method (see :data:`AUTH_METHODS`) or an azureml authentication object.
         """
-        ids = {"subscription_id": subscription_id, "resource_group": resource_group, "workspace_name": workspace_name}
-        if all(ids.values()):
+        given = {k: v for k, v in (("subscription_id", subscription_id), ("resource_group", resource_group),
+                                   ("workspace_name", workspace_name)) if v}
+        if len(given) == 3:
+            ids = given
             source = _("ids given as arguments")
         else:
             path = Path(config) if config is not None else find_config()
@@ -112,7 +114,7 @@ class AzureMLSource:
                     "resource_group and workspace_name, or try the embedded sample with "
                     "amlnbtools.connect(sample=True).").format(
                         folder=Path(config) if config else Path.cwd()))
-            ids = {**read_config(path), **{k: v for k, v in ids.items() if v}}
+            ids = {**read_config(path), **given}
             source = str(path)
 
         credential = make_auth(auth, tenant_id=tenant_id) if isinstance(auth, str) else auth

@@ -18,12 +18,10 @@ from __future__ import annotations
 import logging
 import types
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from amlnbtools.sources._limits import Limits, run_with_deadline
 from amlnbtools.sources._patches import PatchSet
 
 __all__ = ["Limits", "bounded_sdk", "call_with_deadline"]
@@ -31,17 +29,6 @@ __all__ = ["Limits", "bounded_sdk", "call_with_deadline"]
 T = TypeVar("T")
 _patches = PatchSet()
 _restore = _patches.restore  # undo callbacks of the installed patches
-_deadline_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="amlnbtools-sdk")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Time limits of SDK calls: per request, retries, and the whole call (≤ 30 s by default)."""
-
-    request_timeout_s: float = 7.0
-    retries: int = 2
-    backoff_s: float = 1.0
-    budget_s: float = 30.0
 
 
 def _set(obj: object, name: str, value: object) -> None:
@@ -51,13 +38,12 @@ def _set(obj: object, name: str, value: object) -> None:
 
 
 def _install(limits: Limits) -> None:
-    import requests
-
     import azureml._base_sdk_common.service_discovery as discovery
     import azureml._model_management._util as mm_util
     import azureml._restclient.clientbase as clientbase
     import azureml.core.webservice.aks as aks
     import azureml.core.webservice.webservice as webservice
+    import requests
     from azureml.core.model import Model
 
     logging.getLogger("azureml").addHandler(logging.NullHandler())  # caught errors must not print to stderr
@@ -116,8 +102,4 @@ def call_with_deadline(fn: Callable[[], T], limits: Limits = Limits()) -> T:
         with bounded_sdk(limits):
             return fn()
 
-    future = _deadline_pool.submit(bounded)
-    try:
-        return future.result(timeout=limits.budget_s)
-    except FutureTimeout:
-        raise TimeoutError(f"no answer within {limits.budget_s:.0f} s") from None
+    return run_with_deadline(bounded, limits.budget_s)

@@ -33,8 +33,9 @@ def read_config(path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise SourceError("bad-config", _("{path} cannot be read as JSON ({detail}). Download config.json again from "
-                                          "the workspace page in Azure ML studio.").format(path=path, detail=exc))
+        message = _("{path} cannot be read as JSON ({detail}). Download config.json again from "
+                    "the workspace page in Azure ML studio.").format(path=path, detail=exc)
+        raise SourceError("bad-config", message) from exc
     if not isinstance(data, dict):
         data = {}
     values = {"subscription_id": data.get("subscription_id"), "resource_group": data.get("resource_group"),

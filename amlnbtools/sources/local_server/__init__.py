@@ -9,6 +9,7 @@ Requests go through :mod:`urllib`, so a replay workspace (which intercepts ``req
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import json
 import os
@@ -99,6 +100,7 @@ class LocalInferenceServer:
         self._log_version = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._runtime_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._reader: threading.Thread | None = None
         self.startup_s: float | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
@@ -123,7 +125,8 @@ class LocalInferenceServer:
             cwd=str(self.entry_script.parent))
         _running.add(self)
         port_known = threading.Event()
-        threading.Thread(target=self._read_output, args=(self._proc, port_known), daemon=True).start()
+        self._reader = threading.Thread(target=self._read_output, args=(self._proc, port_known), daemon=True)
+        self._reader.start()
         self._wait_alive(port_known, started)
         self.startup_s = time.monotonic() - started
 
@@ -132,15 +135,17 @@ class LocalInferenceServer:
         proc, self._proc = self._proc, None
         _running.discard(self)
         if proc is not None:
-            try:
-                proc.stdin.close()  # the supervisor stops the server group at EOF
-            except (OSError, ValueError):
-                pass
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                proc.stdin.close()  # type: ignore[union-attr]  # the supervisor stops the server group at EOF
             try:
                 proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            if self._reader is not None:
+                self._reader.join(timeout=2.0)  # its last lines reach the log; it closes the pipe at EOF
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                proc.stdout.close()  # type: ignore[union-attr]  # in case a leftover process still holds it
         if self._runtime_dir is not None:
             self._runtime_dir.cleanup()
             self._runtime_dir = None
@@ -220,16 +225,22 @@ class LocalInferenceServer:
 
     def _read_output(self, proc: subprocess.Popen[bytes], port_known: threading.Event) -> None:
         assert proc.stdout is not None
-        for raw in proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            if line.startswith("AMLNBTOOLS_PORT=") and not port_known.is_set():
-                self.port = int(line.split("=", 1)[1])
-                port_known.set()
-                continue
-            with self._log_lock:
-                self._log.append(line)
-                self._log_version += 1
-        port_known.set()
+        try:
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if line.startswith("AMLNBTOOLS_PORT=") and not port_known.is_set():
+                    self.port = int(line.split("=", 1)[1])
+                    port_known.set()
+                    continue
+                with self._log_lock:
+                    self._log.append(line)
+                    self._log_version += 1
+        except (OSError, ValueError):  # closed by stop() while a leftover process kept it open
+            pass
+        finally:
+            port_known.set()
+            with contextlib.suppress(OSError, ValueError):
+                proc.stdout.close()
 
     def _wait_alive(self, port_known: threading.Event, started: float) -> None:
         proc = self._proc

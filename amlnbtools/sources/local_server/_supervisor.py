@@ -14,6 +14,7 @@ Run as ``python -m amlnbtools.sources.local_server._supervisor --port N -- COMMA
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import errno
 import os
@@ -48,10 +49,8 @@ def _stop_group(pid: int, grace_s: float = 5.0) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def main(argv: list[str]) -> int:
@@ -66,12 +65,12 @@ def main(argv: list[str]) -> int:
         listener.bind(("127.0.0.1", args.port))
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            print(f"AMLNBTOOLS_PORT_IN_USE={args.port}", flush=True)
+            print(f"AMLNBTOOLS_PORT_IN_USE={args.port}", flush=True)  # noqa: T201 (read by the owner)
             return PORT_IN_USE_EXIT
         raise
     listener.listen(128)
     port = listener.getsockname()[1]
-    print(f"AMLNBTOOLS_PORT={port}", flush=True)
+    print(f"AMLNBTOOLS_PORT={port}", flush=True)  # noqa: T201 (the owner reads the port here)
 
     pid = os.fork()
     if pid == 0:  # the server: its own process group, the socket as fd 3, systemd activation variables

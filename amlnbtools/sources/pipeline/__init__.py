@@ -1,11 +1,10 @@
-"""Pipeline runs as :class:`PipelineSource`: azureml-pipeline-core runs, or folders of downloaded logs.
+"""What is done with any :class:`PipelineSource`, whichever backend it is: root cause, ParallelRunStep summary.
 
-The azureml adapter imports azureml only when a run is opened, so importing this package stays light.
+The backends live beside this package: :class:`~amlnbtools.sources.azureml_v1.pipeline.AzureMLPipelineSource`
+(azureml-pipeline-core runs) and :class:`~amlnbtools.sources.files.pipeline.FolderPipelineSource` (folders of
+downloaded logs). The protocol is :class:`amlnbtools.sources.base.PipelineSource`, exported here too.
 """
 
-from amlnbtools.sources.pipeline.azureml import AzureMLPipelineSource, DownloadLimits
-from amlnbtools.sources.pipeline.base import DEFAULT_FETCH_WORKERS, PipelineSource, fetch_logs
-from amlnbtools.sources.pipeline.folder import FolderPipelineSource
+from amlnbtools.sources.base import DEFAULT_FETCH_WORKERS, PipelineSource, fetch_logs
 
-__all__ = ["DEFAULT_FETCH_WORKERS", "AzureMLPipelineSource", "DownloadLimits", "FolderPipelineSource",
-           "PipelineSource", "fetch_logs"]
+__all__ = ["DEFAULT_FETCH_WORKERS", "PipelineSource", "fetch_logs"]

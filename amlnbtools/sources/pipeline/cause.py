@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from amlnbtools.core.findings import Findings
+from amlnbtools.core.diagnosis.findings import Findings
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary
-from amlnbtools.core.pipeline_cause import RootCause, last_exception
-from amlnbtools.sources.bigfile import IndexedLog
+from amlnbtools.core.pipeline.cause import RootCause, last_exception
 from amlnbtools.sources.errors import SourceError
-from amlnbtools.sources.logfiles import LogPathError, diagnose_file
+from amlnbtools.sources.files.bigfile import IndexedLog
+from amlnbtools.sources.files.logfiles import LogPathError, diagnose_file
 
 __all__ = ["CAUSE_FILES", "TAIL_LINES", "find_root_cause", "step_evidence"]
 
@@ -40,6 +40,8 @@ def step_evidence(step: StepSummary, fetch: Callable[[StepSummary, str], Path]) 
         if finding_at and exception_at:
             break
     finding = finding_at[1].primary() if finding_at else None
+    file: str | None
+    line: int | None
     if finding_at and finding is not None:
         file, line = finding_at[0], finding.line
     elif exception_at:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from amlnbtools.core.parallel_run_logs import ParallelRunSummary, summarize_parallel_run_logs
+from amlnbtools.core.parallel_run import ParallelRunSummary, summarize_parallel_run_logs
 from amlnbtools.core.pipeline import StepSummary
-from amlnbtools.core.pipeline_fields import step_kind
+from amlnbtools.core.pipeline.fields import step_kind
+from amlnbtools.sources.base import PipelineSource, fetch_logs
 from amlnbtools.sources.errors import SourceError
-from amlnbtools.sources.pipeline.base import PipelineSource, fetch_logs
 
 __all__ = ["MAX_FILES", "MAX_FILE_BYTES", "is_parallel_run", "summarize_step"]
 

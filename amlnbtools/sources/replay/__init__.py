@@ -27,8 +27,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from amlnbtools.sources.replay import _data
-from amlnbtools.sources.replay._faults import FAULTS
 from amlnbtools.sources.replay._data import PIPELINE_RUNS, WIDE_STEPS
+from amlnbtools.sources.replay._faults import FAULTS
 from amlnbtools.sources.replay._server import (
     ALL_ROUTES,
     PIPELINE_ROUTES,

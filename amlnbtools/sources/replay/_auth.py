@@ -61,7 +61,7 @@ def make_token(tenant_id: str, lifetime_s: int = TOKEN_LIFETIME_S) -> str:
 def _authentication_class() -> type:
     from azureml.core.authentication import AbstractAuthentication, _SubscriptionInfo
 
-    class ReplayAuthentication(AbstractAuthentication):  # type: ignore[misc]
+    class ReplayAuthentication(AbstractAuthentication):
         """Authentication that never talks to Azure AD; the cloud is pinned, so no metadata call."""
 
         def __init__(self, subscription_id: str, tenant_id: str, guard: _Guard) -> None:

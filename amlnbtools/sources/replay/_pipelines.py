@@ -25,12 +25,12 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._data import Payloads
+from amlnbtools.sources.replay._routes import JSON, Answer, Route
 
 __all__ = ["PIPELINE_ROUTES", "PipelineRoutes"]
 
@@ -46,7 +46,6 @@ PIPELINE_ROUTES: tuple[str, ...] = (
     "blob",
 )
 
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
 _CONTAINER = "azureml"  # the workspace blob container that holds run artifacts
 _ORIGIN = "ExperimentRun"
 _ARTIFACT_PREFIXES = ("user_logs/", "system_logs/")  # served by the artifact service, not by run details
@@ -57,8 +56,6 @@ _NODE_STATUS = {"Completed": "Finished", "NotStarted": "NotStarted", "Queued": "
                 "Starting": "Queued", "Provisioning": "Queued", "Running": "Running", "Finalizing": "Running",
                 "Failed": "Failed", "Canceled": "Canceled", "CancelRequested": "Canceled",
                 "NotResponding": "Failed"}
-Answer = tuple[int, dict[str, str], Any]
-Route = tuple[str, str, str, str, Callable[..., Answer]]
 
 
 def _utc(seconds: float) -> str:
@@ -99,7 +96,7 @@ class PipelineRoutes:
 
     # ---- lookups --------------------------------------------------------------------------------------------
     def _not_found(self, message: str) -> Answer:
-        return 404, dict(_JSON), _faults.arm_error("NotFound", message, self.data.identity.location)
+        return 404, dict(JSON), _faults.arm_error("NotFound", message, self.data.identity.location)
 
     def _run_dto(self, match: re.Match[str]) -> dict[str, Any] | None:
         """The run of a ``…/experiments/{name}/runs/{id}`` or ``…/experimentids/{id}/runs/{id}`` path."""
@@ -135,21 +132,21 @@ class PipelineRoutes:
     # ---- pipelines service ----------------------------------------------------------------------------------
     def _datatypes(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                    request: Any = None) -> Answer:
-        return 200, dict(_JSON), self.data.datatypes
+        return 200, dict(JSON), self.data.datatypes
 
     def _pipeline_run(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                       request: Any = None) -> Answer:
         entity = self.data.pipeline_runs.get(match["pid"])
         if entity is None:
             return self._not_found(f"PipelineRun with id {match['pid']} not found.")
-        return 200, dict(_JSON), entity
+        return 200, dict(JSON), entity
 
     def _node_status(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                      request: Any = None) -> Answer:
         try:
             node_path = json.loads(getattr(request, "body", None) or b"[]")
         except ValueError:
-            return 400, dict(_JSON), _faults.arm_error("BadRequest", "The body is not a node id path.")
+            return 400, dict(JSON), _faults.arm_error("BadRequest", "The body is not a node id path.")
         pid = match["pid"]
         if pid not in self.data.pipeline_runs or not node_path:
             return self._not_found(f"PipelineRun with id {pid} not found.")
@@ -158,8 +155,8 @@ class PipelineRoutes:
             tags = run.get("tags") or {}
             if (tags.get("azureml.pipeline") == pid and tags.get("azureml.nodeid") == node
                     and run.get("runType") == "azureml.StepRun"):
-                return 200, dict(_JSON), json.dumps(_NODE_STATUS.get(run["status"], run["status"]))
-        return 200, dict(_JSON), json.dumps("NotStarted")  # a node the run never reached
+                return 200, dict(JSON), json.dumps(_NODE_STATUS.get(run["status"], run["status"]))
+        return 200, dict(JSON), json.dumps("NotStarted")  # a node the run never reached
 
     # ---- run history ----------------------------------------------------------------------------------------
     def _workspace_run(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
@@ -167,13 +164,13 @@ class PipelineRoutes:
         run = self.data.runs.get(match["run"])
         if run is None:
             return self._not_found(f"Run {match['run']} not found.")
-        return 200, dict(_JSON), run
+        return 200, dict(JSON), run
 
     def _experiment_by_id(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                           request: Any = None) -> Answer:
         for experiment in self.data.experiments.values():
             if experiment["experimentId"] == match["expid"]:
-                return 200, dict(_JSON), experiment
+                return 200, dict(JSON), experiment
         return self._not_found(f"Experiment {match['expid']} not found.")
 
     def _details(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
@@ -186,7 +183,7 @@ class PipelineRoutes:
         details = {key: run.get(key) for key in keys}
         details.update(inputDatasets=[], outputDatasets=[], runDefinition=None,
                        logFiles=self._log_files(run["runId"], artifacts=False))
-        return 200, dict(_JSON), details
+        return 200, dict(JSON), details
 
     def _children(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                   request: Any = None) -> Answer:
@@ -204,7 +201,7 @@ class PipelineRoutes:
         body: dict[str, Any] = {"value": children[start:start + top], "continuationToken": None, "nextLink": None}
         if start + top < len(children):
             body["continuationToken"] = str(start + top)
-        return 200, dict(_JSON), body
+        return 200, dict(JSON), body
 
     # ---- artifacts and blobs --------------------------------------------------------------------------------
     def _artifact_prefix(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
@@ -212,9 +209,10 @@ class PipelineRoutes:
         container, prefix = match["container"], match["prefix"].rstrip("/") + "/"
         run_id = container[len("dcid."):] if container.startswith("dcid.") else ""
         files = self._log_files(run_id, artifacts=True) if match["origin"] == _ORIGIN else {}
-        value = [{"contentUri": url, "origin": _ORIGIN, "container": container, "path": path, "tags": {}}
-                 for path, url in sorted(files.items()) if path.startswith(prefix)]
-        return 200, dict(_JSON), {"value": value, "continuationToken": None, "nextLink": None}
+        value: list[dict[str, Any]] = [
+            {"contentUri": url, "origin": _ORIGIN, "container": container, "path": path, "tags": {}}
+            for path, url in sorted(files.items()) if path.startswith(prefix)]
+        return 200, dict(JSON), {"value": value, "continuationToken": None, "nextLink": None}
 
     def _blob(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
               request: Any = None) -> Answer:

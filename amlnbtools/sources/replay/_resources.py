@@ -15,11 +15,11 @@ What azureml-core and azureml-pipeline-core request for them (found by running t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._data import Payloads
+from amlnbtools.sources.replay._routes import JSON, Answer, Route
 
 __all__ = ["RESOURCE_ROUTES", "ResourceRoutes"]
 
@@ -30,9 +30,6 @@ RESOURCE_ROUTES: tuple[str, ...] = (
     "datastore",
 )
 
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
-Answer = tuple[int, dict[str, str], Any]
-Route = tuple[str, str, str, str, Callable[..., Answer]]
 
 
 class ResourceRoutes:
@@ -55,11 +52,11 @@ class ResourceRoutes:
         ]
 
     def _error(self, code: str, message: str) -> Answer:
-        return 404, dict(_JSON), _faults.arm_error(code, message, self.data.identity.location)
+        return 404, dict(JSON), _faults.arm_error(code, message, self.data.identity.location)
 
     def _computes(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                   request: Any = None) -> Answer:
-        return 200, dict(_JSON), {"value": list(self.data.computes.values())}
+        return 200, dict(JSON), {"value": list(self.data.computes.values())}
 
     def _compute(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                  request: Any = None) -> Answer:
@@ -67,18 +64,18 @@ class ResourceRoutes:
         if compute is None:
             return self._error("ResourceNotFound", f"Compute {match['name']} not found in workspace "
                                f"{self.data.identity.name}.")
-        return 200, dict(_JSON), compute
+        return 200, dict(JSON), compute
 
     def _default_datastore(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                            request: Any = None) -> Answer:
         default = next(iter(self.data.datastores.values()), None)
         if default is None:
             return self._error("NotFound", "No default datastore is set for this workspace.")
-        return 200, dict(_JSON), default
+        return 200, dict(JSON), default
 
     def _datastore(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                    request: Any = None) -> Answer:
         store = self.data.datastores.get(match["name"])
         if store is None:
             return self._error("NotFound", f"DataStore {match['name']} was not found.")
-        return 200, dict(_JSON), store
+        return 200, dict(JSON), store

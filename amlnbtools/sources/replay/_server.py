@@ -22,6 +22,7 @@ from amlnbtools.sources.replay._auth import USER
 from amlnbtools.sources.replay._data import Payloads
 from amlnbtools.sources.replay._pipelines import PIPELINE_ROUTES, PipelineRoutes
 from amlnbtools.sources.replay._resources import RESOURCE_ROUTES, ResourceRoutes
+from amlnbtools.sources.replay._routes import JSON, Answer, Route
 
 __all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "LOCAL", "PIPELINE_ROUTES", "RESOURCE_ROUTES", "ROUTES", "Call",
            "ReplayServer", "start_mock"]
@@ -51,8 +52,6 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 #: How many calls the log keeps (the oldest are dropped): a notebook may keep a replay open for hours.
 CALL_LOG_SIZE = 10_000
-_JSON = {"Content-Type": "application/json; charset=utf-8"}
-Answer = tuple[int, dict[str, str], Any]
 
 
 @dataclass(frozen=True)
@@ -187,7 +186,7 @@ class ReplayServer:
         api = "^" + re.escape(ident.api_host) + "$"
         mms = re.escape(ident.mms_path)
         hist = re.escape(ident.history_path)
-        table = [
+        table: list[Route] = [
             ("arm-workspace", "GET", arm, re.escape(ident.arm_id), self._workspace),
             ("discovery", "GET", api, re.escape(urlsplit(ident.discovery_url).path), self._discovery),
             ("services-list", "GET", api, mms + "/services", self._list),
@@ -202,7 +201,9 @@ class ReplayServer:
             *self.resources.table(),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
         ]
-        return [(n, m, re.compile(h, re.IGNORECASE), re.compile("^" + p + "$"), f) for n, m, h, p, f in table]
+        routes: list[tuple[str, str, re.Pattern[str], re.Pattern[str], Callable[..., Answer]]] = [
+            (n, m, re.compile(h, re.IGNORECASE), re.compile("^" + p + "$"), f) for n, m, h, p, f in table]
+        return routes
 
     def _services_of(self, route: str, match: re.Match[str], host: str) -> frozenset[str]:
         """The services a request is about (for ``inject(..., service=...)``)."""
@@ -218,15 +219,15 @@ class ReplayServer:
         return frozenset()
 
     def _not_found(self, code: str, message: str) -> Answer:
-        return 404, dict(_JSON), _faults.arm_error(code, message, self.data.identity.location)
+        return 404, dict(JSON), _faults.arm_error(code, message, self.data.identity.location)
 
     def _workspace(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                    request: Any = None) -> Answer:
-        return 200, dict(_JSON), self.data.workspace
+        return 200, dict(JSON), self.data.workspace
 
     def _discovery(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                    request: Any = None) -> Answer:
-        return 200, dict(_JSON), self.data.discovery
+        return 200, dict(JSON), self.data.discovery
 
     def _list(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
               request: Any = None) -> Answer:
@@ -244,18 +245,18 @@ class ReplayServer:
                 # must be absent: azureml-core loops `while 'nextLink' in payload`
                 base = f"https://{self.data.identity.api_host}{self.data.identity.mms_path}/services"
                 answer["nextLink"] = f"{base}?expand=true&count={self.page_size}&$skipToken={start + self.page_size}"
-        return 200, dict(_JSON), answer
+        return 200, dict(JSON), answer
 
     def _service(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                  request: Any = None) -> Answer:
         service = self.data.services.get(match["svc"])
         if service is None:
             return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
-        return 200, dict(_JSON), service
+        return 200, dict(JSON), service
 
     def _validate(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                   request: Any = None) -> Answer:
-        return 200, dict(_JSON), {}
+        return 200, dict(JSON), {}
 
     def _update(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                 request: Any = None) -> Answer:
@@ -266,7 +267,7 @@ class ReplayServer:
         try:
             operations = json.loads(getattr(request, "body", None) or b"[]")
         except ValueError:
-            return 400, dict(_JSON), _faults.arm_error("BadRequest", "The body is not a JSON patch.",
+            return 400, dict(JSON), _faults.arm_error("BadRequest", "The body is not a JSON patch.",
                                                        self.data.identity.location)
         with self._lock:
             for op in operations:
@@ -278,7 +279,7 @@ class ReplayServer:
                     target = target.setdefault(part, {})
                 target[leaf] = op["value"]
             service["updatedTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
-        return 200, dict(_JSON), service
+        return 200, dict(JSON), service
 
     def _logs(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
               request: Any = None) -> Answer:
@@ -288,13 +289,13 @@ class ReplayServer:
         text = self.data.logs.get((name, params.get("init", "False").lower() == "true"), "")
         tail = int(params.get("tail", "5000"))
         lines = text.splitlines(keepends=True)
-        return 200, dict(_JSON), {"content": "".join(lines[-tail:] if tail > 0 else [])}
+        return 200, dict(JSON), {"content": "".join(lines[-tail:] if tail > 0 else [])}
 
     def _keys(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
               request: Any = None) -> Answer:
         if match["svc"] not in self.data.services:
             return self._not_found("WebserviceNotFound", f"Service {match['svc']} not found in workspace.")
-        return 200, dict(_JSON), dict(self.data.keys)
+        return 200, dict(JSON), dict(self.data.keys)
 
     def _experiment(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                     request: Any = None) -> Answer:
@@ -302,14 +303,14 @@ class ReplayServer:
         experiment = self.data.experiments.get(match["exp"])
         if experiment is None:
             return self._not_found("NotFound", f"Experiment {match['exp']} not found.")
-        return 200, dict(_JSON), experiment
+        return 200, dict(JSON), experiment
 
     def _run(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
              request: Any = None) -> Answer:
         run = self.data.runs.get(match["run"])
         if run is None or run["experimentId"] != match["expid"]:
             return self._not_found("NotFound", f"Run {match['run']} not found.")
-        return 200, dict(_JSON), run
+        return 200, dict(JSON), run
 
     def _score(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                request: Any = None) -> Answer:

@@ -1,0 +1,71 @@
+"""Save a pipeline run's logs to a folder that :class:`FolderPipelineSource` reopens offline, statuses included."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from amlnbtools.core.pipeline import PipelineSummary
+from amlnbtools.i18n import _
+from amlnbtools.sources.base import DEFAULT_FETCH_WORKERS, PipelineSource, fetch_logs
+from amlnbtools.sources.errors import SourceError
+from amlnbtools.sources.files.pipeline import METADATA_FILE, METADATA_FORMAT
+
+__all__ = ["export_pipeline_logs"]
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _folders(summary: PipelineSummary) -> dict[str, str]:
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for index, step in enumerate(summary.steps, 1):
+        base = _UNSAFE.sub("_", step.name).strip("._") or f"step_{index}"
+        name, n = base, 2
+        while name.lower() in used:
+            name, n = f"{base}_{n}", n + 1
+        used.add(name.lower())
+        out[step.run_id] = name
+    return out
+
+
+def export_pipeline_logs(source: PipelineSource, destination: str | Path, *,
+                         max_workers: int = DEFAULT_FETCH_WORKERS) -> tuple[Path, dict[tuple[str, str], SourceError]]:
+    """Fetch every log file of every step (concurrently) into ``destination``, one folder per step.
+
+    Returns the folder and the files that could not be fetched (``{(step run id, name): error}``):
+    one failing file does not lose the others. The folder must not exist or be empty.
+    """
+    target = Path(destination).expanduser()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise SourceError("bad-config", _("{path} already exists and is not an empty folder: choose a new folder.")
+                          .format(path=target))
+    summary = source.summary()
+    folders = _folders(summary)
+    results = fetch_logs(source, [(step, name) for step in summary.steps for name in step.log_files],
+                         max_workers=max_workers)
+    failures: dict[tuple[str, str], SourceError] = {}
+    target.mkdir(parents=True, exist_ok=True)
+    for (run_id, name), result in results.items():
+        if isinstance(result, SourceError):
+            failures[(run_id, name)] = result
+            continue
+        dest = target / folders[run_id] / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result, dest)
+    meta = {
+        "format": METADATA_FORMAT, "run_id": summary.run_id, "name": summary.name, "raw_status": summary.raw_status
+        or summary.status, "started": _iso(summary.started), "ended": _iso(summary.ended), "error": summary.error,
+        "steps": [{"folder": folders[s.run_id], "run_id": s.run_id, "name": s.name, "raw_status": s.raw_status
+                   or s.status, "queued": _iso(s.queued), "started": _iso(s.started), "ended": _iso(s.ended),
+                   "reused": s.reused, "kind": s.kind, "error": s.error} for s in summary.steps],
+    }
+    (target / METADATA_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return target, failures

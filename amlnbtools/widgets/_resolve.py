@@ -1,0 +1,84 @@
+"""What users hold → the source a panel reads: one resolver for every panel opener.
+
+Users pass a workspace panel from ``connect()``, a source, or an SDK object (an azureml ``Webservice``,
+a ``Workspace``). Each opener asks here, so a new kind of object (an SDK v2 deployment, an
+``MLClient``) is taught once, in :func:`sdk_deployment` or :func:`source_of`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amlnbtools.i18n import N_, _
+from amlnbtools.sources.base import DeploymentSource
+from amlnbtools.sources.errors import SourceError
+
+__all__ = ["deployment_target", "sdk_deployment", "source_of", "workspace_of"]
+
+# What to pass when a name comes without its workspace, per opener.
+_NEED_WORKSPACE = {
+    "deployment_logs": N_("Give the workspace too: deployment_logs(name, panel) with a panel from "
+                          "amlnbtools.connect(), or pass the azureml Webservice object itself."),
+    "replica_calculator": N_("Give the workspace too: replica_calculator(name, panel) with a panel from "
+                             "amlnbtools.connect(), or pass the azureml Webservice object itself."),
+    "pipeline_logs": N_("Give the workspace too: pipeline_logs(run_id, panel) with a panel from "
+                        "amlnbtools.connect(), or pass the azureml PipelineRun object itself."),
+}
+
+
+def source_of(holder: Any) -> Any:
+    """The source behind ``holder``: a workspace panel's (waiting for its connection), else ``holder`` itself.
+
+    Raises the panel's own :class:`SourceError` (its message names the fix) when it could not connect.
+    """
+    from amlnbtools.widgets.workspace import WorkspacePanel
+
+    if not isinstance(holder, WorkspacePanel):
+        return holder
+    if holder.source is None:
+        holder.wait()
+    if holder.source is None:
+        raise holder.error or SourceError("not-connected", _(
+            "Not connected: fix the problem shown in the panel, then press Refresh (or call panel.reconnect())."))
+    return holder.source
+
+
+def workspace_of(holder: Any, opener: str) -> Any:
+    """The azureml ``Workspace`` of a workspace panel, a deployment source on azureml-core, or a ``Workspace``."""
+    source = source_of(holder)
+    if source is None:
+        raise TypeError(_(_NEED_WORKSPACE[opener]))
+    return getattr(source, "workspace", source)
+
+
+def deployment_target(service: Any, holder: Any, opener: str) -> tuple[DeploymentSource, str]:
+    """The source and the service name for ``opener(service, holder)``.
+
+    ``service`` is a name (then ``holder`` gives the workspace: a panel from ``connect()`` or a
+    :class:`DeploymentSource`) or an SDK object (see :func:`sdk_deployment`).
+    """
+    if not isinstance(service, str):
+        return sdk_deployment(service)
+    source = source_of(holder)
+    if source is None:
+        raise TypeError(_(_NEED_WORKSPACE[opener]))
+    if not isinstance(source, DeploymentSource):
+        raise TypeError(_("Expected a workspace panel from amlnbtools.connect() or a deployment source, not {kind}")
+                        .format(kind=type(source).__name__))
+    return source, service
+
+
+def sdk_deployment(service: Any) -> tuple[DeploymentSource, str]:
+    """The source of an SDK deployment object, and its name: an azureml-core ``Webservice``."""
+    workspace = getattr(service, "workspace", None)
+    name = getattr(service, "name", None)
+    if workspace is None or not isinstance(name, str):
+        raise TypeError(_("Expected an azureml Webservice object or a service name, not {kind}")
+                        .format(kind=type(service).__name__))
+    from amlnbtools.core.services import WorkspaceInfo
+    from amlnbtools.sources.azureml_v1 import AzureMLSource
+
+    info = WorkspaceInfo(name=workspace.name, subscription_id=workspace.subscription_id,
+                         resource_group=workspace.resource_group, location=None,
+                         config_source=_("the Webservice's workspace"), auth_method=type(workspace._auth).__name__)
+    return AzureMLSource(workspace, info=info), name

@@ -1,0 +1,302 @@
+"""The pipeline log panel: steps and timeline, the root cause of a failure, and each step's logs."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from amlnbtools.core.diagnosis.findings import Finding, Findings
+from amlnbtools.core.pipeline import PipelineSummary, StepSummary, is_terminal, status_label
+from amlnbtools.core.pipeline.cause import RootCause
+from amlnbtools.i18n import _, n_
+from amlnbtools.sources.base import PipelineSource
+from amlnbtools.sources.errors import SourceError, classify
+from amlnbtools.sources.files.logfiles import diagnose_file
+from amlnbtools.sources.pipeline.parallel import summarize_step
+from amlnbtools.widgets._auto import AutoRefresh
+from amlnbtools.widgets._html import badge, remedy
+from amlnbtools.widgets._panel import Panel
+from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets.logview import LogView
+from amlnbtools.widgets.pipeline._parts import (
+    cause_html,
+    load_run,
+    parallel_run_html,
+    status_color,
+    steps_frame,
+    steps_table,
+    timeline_output,
+)
+
+__all__ = ["PipelineLogsPanel"]
+
+
+
+class PipelineLogsPanel(Panel):
+    """Steps, timeline, root cause and logs of one pipeline run; reads in the background.
+
+    Public methods are the API: :meth:`refresh`, :meth:`wait`, :meth:`select_step`, :meth:`select_file`,
+    :meth:`select_finding`, :meth:`show_root_cause`, :meth:`start_auto_refresh`, :meth:`stop_auto_refresh`,
+    :meth:`steps_frame`.
+    """
+
+    def __init__(self, source: PipelineSource, *, refresh: bool = True) -> None:
+        self.source = source
+        self.summary: PipelineSummary | None = None
+        self.root_cause: RootCause | None = None
+        self.step: StepSummary | None = None
+        self.file: str | None = None
+        self.findings: Findings = Findings()
+        self.error: SourceError | None = None
+        self._auto = AutoRefresh(self._refresh_and_wait, self._run_ended,
+                                 self._auto_running, name="amlnbtools-pipeline-refresh")
+        self._run_task = BackgroundTask(self._on_run)
+        self._log_task = BackgroundTask(self._on_log)
+        self._prs_task = BackgroundTask(self._on_parallel_run)
+        self.parallel_run: Any = None  # the ParallelRunSummary of the current step, when it is one
+        self._quiet = False  # set while the panel itself changes a dropdown
+
+        self._title = w.HTML(f"<b>{html.escape(source.label)}</b>")
+        self._state = w.HTML(badge(None))
+        self._status = w.HTML()
+        self._cause = w.HTML()
+        self._cause_button = w.Button(description=_("Show in log"), icon="search", disabled=True,
+                                      layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
+        self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
+        self._auto_button = w.Button(description=_("Auto-refresh"), icon="play")
+        self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
+        self._table = w.HTML()
+        self._timeline = w.Output()
+        self._step_box = w.Dropdown(options=[], description=_("Step"), layout=w.Layout(width="380px"))
+        self._file_box = w.Dropdown(options=[], description=_("Log file"), layout=w.Layout(width="480px"))
+        self._log_status = w.HTML()
+        self._parallel = w.HTML()
+        self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"))
+        self._remedy = w.HTML()
+        self.log_view = LogView()
+
+        self._refresh_button.on_click(lambda _b: self.refresh())
+        self._auto_button.on_click(lambda _b: self.start_auto_refresh())
+        self._stop_button.on_click(lambda _b: self.stop_auto_refresh())
+        self._cause_button.on_click(lambda _b: self.show_root_cause())
+        self._step_box.observe(self._step_chosen, names="value")
+        self._file_box.observe(self._file_chosen, names="value")
+        self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
+                                   names="value")
+        overview = w.Tab(children=[self._table, self._timeline])
+        overview.titles = (_("Steps"), _("Timeline"))
+        self.widget = w.VBox([
+            w.HBox([self._title, self._state]), self._status,
+            w.HBox([self._refresh_button, self._auto_button, self._stop_button]),
+            w.HBox([self._cause, self._cause_button]), overview,
+            w.HBox([self._step_box, self._file_box]), self._parallel, self._log_status,
+            w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
+            self.log_view.widget])
+        self._cause_button.layout.display = "none"
+        if refresh:
+            self.refresh()
+
+    def __repr__(self) -> str:
+        return f"PipelineLogsPanel(run={self.source.label!r})"
+
+    # --- API ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the run, its steps and the root cause again in the background (the latest refresh wins)."""
+        self._run_task.run(load_run, self.source)
+
+    def wait(self, timeout_s: float | None = 120.0) -> TaskState:
+        """Block until the current refresh and log load are done (for scripts and tests)."""
+        state = self._run_task.wait(timeout_s)
+        self._log_task.wait(timeout_s)
+        self._prs_task.wait(timeout_s)
+        return state
+
+    def select_step(self, key: str) -> StepSummary:
+        """Show a step (by name or run id) and open its most relevant log file."""
+        if self.summary is None:
+            raise RuntimeError(_("The run is not loaded yet: wait for the panel, or call refresh()."))
+        step = self.summary.step(key)
+        if self.step is None or self.step.run_id != step.run_id:
+            self.parallel_run = None
+            self._parallel.value = ""
+            self._prs_task.run(summarize_step, self.source, step)
+        self.step = step
+        self._set_quietly(self._step_box, step.run_id)
+        self._set_quietly(self._file_box, None, options=[(name, name) for name in step.log_files]
+                          or [(_("(no log files)"), None)])
+        if step.first_log is None:
+            self.file = None
+            self._log_status.value = html.escape(_("Step {step} has no log files yet ({status}).").format(
+                step=step.name, status=status_label(step.status)))
+            return step
+        self.select_file(step.first_log)
+        return step
+
+    def select_file(self, name: str, *, line: int | None = None) -> None:
+        """Open one log file of the current step (fetched in the background); ``line`` is highlighted."""
+        if self.step is None:
+            raise RuntimeError(_("Choose a step first."))
+        if name not in self.step.log_files:
+            raise ValueError(_("Step {step} has no log file {name}: its files are {files}.").format(
+                step=self.step.name, name=name, files=", ".join(self.step.log_files) or "-"))
+        self.file = name
+        self._set_quietly(self._file_box, name)
+        self._log_task.run(self._load_log, self.step, name, line)
+
+    def select_finding(self, index: int) -> Finding:
+        """Show a finding's fix and highlight its line."""
+        finding = self.findings[index]
+        self._set_quietly(self._findings_box, index)
+        self.log_view.jump_to(finding.line)
+        self._remedy.value = remedy(finding)
+        return finding
+
+    def show_root_cause(self) -> None:
+        """Open the failing step's log at the root cause's line."""
+        cause = self.root_cause
+        if cause is None or self.summary is None:
+            raise RuntimeError(_("No step failed in this run."))
+        self.select_step(cause.step)
+        if cause.file and cause.file in (self.step.log_files if self.step else ()):
+            self.select_file(cause.file, line=cause.line)
+
+    def steps_frame(self) -> Any:
+        """The step table as a pandas DataFrame (times in UTC, durations in seconds)."""
+        if self.summary is None:
+            raise RuntimeError(_("The run is not loaded yet: wait for the panel, or call refresh()."))
+        return steps_frame(self.summary)
+
+    def start_auto_refresh(self, interval_s: float = 30.0, max_refreshes: int = 120) -> None:
+        """Refresh every ``interval_s`` until the run has ended, :meth:`stop_auto_refresh`, or the limit."""
+        self._auto.start(interval_s, max_refreshes)
+
+    def stop_auto_refresh(self) -> None:
+        """Stop auto-refresh (a refresh already running still completes)."""
+        self._auto.stop()
+
+    @property
+    def auto_refreshing(self) -> bool:
+        return self._auto.running
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _run_ended(self) -> bool:
+        return self.summary is not None and is_terminal(self.summary.status)
+
+    def _refresh_and_wait(self) -> None:
+        self.refresh()
+        self._run_task.wait(None)
+
+    def _auto_running(self, running: bool) -> None:
+        self._stop_button.disabled, self._auto_button.disabled = not running, running
+
+    def _set_quietly(self, box: w.Widget, value: Any, options: list[tuple[str, Any]] | None = None) -> None:
+        self._quiet = True
+        try:
+            if options is not None:
+                box.options = options
+            if value is not None and box.value != value:
+                box.value = value
+        finally:
+            self._quiet = False
+
+    def _step_chosen(self, change: dict[str, Any]) -> None:
+        if not self._quiet and change["new"] is not None:
+            self.select_step(change["new"])
+
+    def _file_chosen(self, change: dict[str, Any]) -> None:
+        if not self._quiet and change["new"] is not None:
+            self.select_file(change["new"])
+
+    def _on_run(self, state: TaskState) -> None:
+        if state.status == "pending":
+            self._status.value = "<i>" + html.escape(_("Loading…")) + "</i>"
+            self._refresh_button.disabled = True
+            return
+        self._refresh_button.disabled = False
+        if state.status == "error":
+            self.error = classify(state.error, _("pipeline run {name}").format(name=self.source.label))  # type: ignore[arg-type]
+            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            return
+        if state.status != "finished":
+            self._status.value = ""
+            return
+        self.error = None
+        previous = self.step.run_id if self.step else None
+        self.step = None  # read the step again: it may have changed
+        self.summary, self.root_cause = state.value
+        self._show_run(previous)
+
+    def _show_run(self, previous: str | None) -> None:
+        summary = self.summary
+        assert summary is not None
+        steps = summary.steps
+        failed = len(summary.failed_steps)
+        reused = sum(s.reused for s in steps)
+        self._title.value = (f"<b>{html.escape(summary.name)}</b> <span style='color:#666;font-size:12px'>"
+                             f"{html.escape(summary.run_id)}</span>")
+        self._state.value = badge(status_label(summary.status), status_color(summary.status))
+        self._status.value = html.escape(" · ".join([
+            n_("{count} step", "{count} steps", len(steps)).format(count=len(steps)),
+            n_("{count} failed", "{count} failed", failed).format(count=failed),
+            n_("{count} reused", "{count} reused", reused).format(count=reused)]))
+        self._cause.value = cause_html(self.root_cause)
+        has_cause = self.root_cause is not None and self.root_cause.file is not None
+        self._cause_button.layout.display = "" if has_cause else "none"
+        self._cause_button.disabled = not has_cause
+        self._table.value = steps_table(summary)
+        self._timeline.outputs = timeline_output(summary)
+        self._set_quietly(self._step_box, None, options=[
+            (f"{s.name} · {status_label(s.status)}", s.run_id) for s in steps] or [(_("(no steps)"), None)])
+        if not steps:
+            return
+        keep = previous if previous in {s.run_id for s in steps} else None
+        if keep is None and self.root_cause is not None and self.root_cause.file:
+            self.show_root_cause()
+        else:
+            self.select_step(keep or (summary.failed_steps[0].run_id if summary.failed_steps else steps[0].run_id))
+
+    def _on_parallel_run(self, state: TaskState) -> None:
+        if state.status == "finished":
+            self.parallel_run = state.value
+            self._parallel.value = parallel_run_html(state.value)
+        elif state.status == "error":
+            self._parallel.value = ""
+
+    def _load_log(self, step: StepSummary, name: str, line: int | None) -> tuple[str, Path, Findings, int | None]:
+        path = self.source.fetch_log(step, name)
+        return name, path, diagnose_file(path), line
+
+    def _on_log(self, state: TaskState) -> None:
+        if state.status == "pending":
+            self._log_status.value = "<i>" + html.escape(_("Loading…")) + "</i>"
+            return
+        if state.status == "error":
+            error = classify(state.error, _("log {name}").format(name=self.file))  # type: ignore[arg-type]
+            self._log_status.value = f"<span style='color:#c62828'>⚠ {html.escape(error.message)}</span>"
+            return
+        if state.status != "finished":
+            return
+        name, path, findings, line = state.value
+        self.findings = findings
+        self.log_view.set_file(path, findings=findings)
+        count = len(findings)
+        self._log_status.value = html.escape(" · ".join([
+            name, n_("{count} line", "{count} lines", self.log_view.line_count).format(count=self.log_view.line_count),
+            n_("{count} finding", "{count} findings", count).format(count=count)]))
+        self._set_quietly(self._findings_box, None, options=[
+            (_("line {n}").format(n=f.line) + f" · {f.rule} · {f.title}", i) for i, f in enumerate(findings)]
+            or [(_("No known failure found."), None)])
+        self._remedy.value = ""
+        if line is not None and 1 <= line <= self.log_view.line_count:
+            primary = next((i for i, f in enumerate(findings) if f.line == line), None)
+            if primary is not None:
+                self.select_finding(primary)
+            else:
+                self.log_view.jump_to(line)
+        elif findings:
+            self.select_finding(0)
