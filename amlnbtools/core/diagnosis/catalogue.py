@@ -24,9 +24,16 @@ __all__ = ["Catalogue", "CatalogueError", "Condition", "ContextSpec", "Pattern",
 #: Flags of every detailed pattern: ASCII classes, like RE2's \w \d \s \b.
 PATTERN_FLAGS = re.ASCII
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-_RULE_KEYS = {"id", "severity", "title", "remedy", "docs", "patterns", "unless", "overrides", "fallback", "symptom"}
+_RULE_KEYS = {"id", "severity", "title", "remedy", "docs", "patterns", "unless", "unless_near", "window", "overrides",
+              "explains", "fallback", "symptom"}
+#: Lines before and after a match that ``near`` and ``unless_near`` look at, by default and at most.
+DEFAULT_WINDOW = 3
+MAX_WINDOW = 16
 _CONTEXT_KEYS = {"name", "line", "values", "keep"}
 _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+# A pattern that starts with an unbounded repetition of a character class and no anchor (^ or \b)
+# tries every position of a line and backtracks over the rest: quadratic on a 1 MiB line.
+_UNANCHORED_REPEAT = re.compile(r"^(?:\(\?[a-zA-Z]+:|\(\?:|\(\?P<\w+>)*(?:\\[wWsSdD]|\.|\[[^\]]*\])[*+]")
 
 
 class CatalogueError(ValueError):
@@ -38,7 +45,8 @@ class Condition:
     """A test on remembered context that a pattern's match must pass.
 
     ``kind`` is ``"under"`` (the match's ``group`` is a path at or below a remembered path) or
-    ``"equals"`` (the last remembered value of ``context`` equals ``value``).
+    ``"equals"`` (the last remembered value of ``context`` equals ``value``) or ``"seen"`` (a line of
+    ``context`` has been seen before).
     """
 
     kind: str
@@ -49,11 +57,16 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """One pattern of a rule, with an optional condition."""
+    """One pattern of a rule, with an optional condition on context and an optional neighbour.
+
+    ``near``: the match counts only if a line within the rule's window (before or after, or the
+    same line) matches this pattern too: a message on one line, its detail on the next.
+    """
 
     source: str
     regex: re.Pattern[str]
     when: Condition | None = None
+    near: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +80,17 @@ class Rule:
     docs: str
     patterns: tuple[Pattern, ...]
     unless: tuple[re.Pattern[str], ...] = ()
+    unless_near: tuple[re.Pattern[str], ...] = ()
+    window: int = DEFAULT_WINDOW
     overrides: frozenset[str] = frozenset()
+    explains: frozenset[str] = frozenset()
     fallback: bool = False
     symptom: bool = False
+
+    @property
+    def windowed(self) -> bool:
+        """Whether a match needs the lines around it (``near`` or ``unless_near``)."""
+        return bool(self.unless_near) or any(p.near is not None for p in self.patterns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +128,11 @@ class Catalogue:
         out += [_NAMED_GROUP.sub("(?:", c.line.pattern) for c in self.contexts]
         return out
 
+    @property
+    def max_window(self) -> int:
+        """The widest window any rule looks at (0 when none needs its neighbours)."""
+        return max((r.window for r in self.rules if r.windowed), default=0)
+
     @classmethod
     def from_toml(cls, text: str, *, origin: str = "<catalogue>") -> Catalogue:
         """Parse and validate a catalogue written in TOML."""
@@ -122,15 +148,19 @@ class Catalogue:
         if dupes:
             raise CatalogueError(f"{origin}: rule ids must be unique; repeated: {', '.join(dupes)}")
         for r in rules:
-            unknown = sorted(r.overrides - set(ids))
-            if unknown:
-                raise CatalogueError(f"{origin}: rule {r.id!r}: 'overrides' names unknown rules {unknown}")
+            for key in ("overrides", "explains"):
+                unknown = sorted(getattr(r, key) - set(ids))
+                if unknown:
+                    raise CatalogueError(f"{origin}: rule {r.id!r}: {key!r} names unknown rules {unknown}")
         return cls(rules=rules, contexts=contexts)
 
 
 def _compile(source: object, where: str) -> re.Pattern[str]:
     if not isinstance(source, str) or not source:
         raise CatalogueError(f"{where}: a pattern must be a non-empty string")
+    if _UNANCHORED_REPEAT.match(source):
+        raise CatalogueError(f"{where}: pattern {source!r} starts with an unbounded repetition: anchor it (^ or \\b) "
+                             "or start it with a literal, or it is slow on long lines")
     try:
         return re.compile(source, PATTERN_FLAGS)
     except re.error as exc:
@@ -144,8 +174,11 @@ def _condition(raw: object, where: str, names: set[str]) -> Condition:
         kind, ctx = "under", raw["under"]
     elif set(raw) == {"context", "equals"}:
         kind, ctx = "equals", raw["context"]
+    elif set(raw) == {"context", "seen"} and raw["seen"] is True:
+        kind, ctx = "seen", raw["context"]
     else:
-        raise CatalogueError(f"{where}: 'when' must be {{group, under}} or {{context, equals}}, got {sorted(raw)}")
+        raise CatalogueError(f"{where}: 'when' must be {{group, under}}, {{context, equals}} or "
+                             f"{{context, seen = true}}, got {sorted(raw)}")
     if ctx not in names:
         raise CatalogueError(f"{where}: 'when' refers to unknown context {ctx!r}")
     return Condition(kind=kind, context=ctx, group=raw.get("group"), value=raw.get("equals"))
@@ -154,13 +187,14 @@ def _condition(raw: object, where: str, names: set[str]) -> Condition:
 def _pattern(raw: object, where: str, names: set[str]) -> Pattern:
     if isinstance(raw, str):
         return Pattern(source=raw, regex=_compile(raw, where))
-    if isinstance(raw, dict) and set(raw) <= {"re", "when"} and "re" in raw:
+    if isinstance(raw, dict) and set(raw) <= {"re", "when", "near"} and "re" in raw:
         regex = _compile(raw["re"], where)
         when = _condition(raw["when"], where, names) if "when" in raw else None
         if when is not None and when.group is not None and when.group not in regex.groupindex:
             raise CatalogueError(f"{where}: condition uses group {when.group!r} that the pattern lacks")
-        return Pattern(source=raw["re"], regex=regex, when=when)
-    raise CatalogueError(f"{where}: a pattern is a string or a table {{re, when}}")
+        near = _compile(raw["near"], where) if "near" in raw else None
+        return Pattern(source=raw["re"], regex=regex, when=when, near=near)
+    raise CatalogueError(f"{where}: a pattern is a string or a table {{re, when, near}}")
 
 
 def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
@@ -179,6 +213,12 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
     patterns = raw.get("patterns")
     if not isinstance(patterns, list) or not patterns:
         raise CatalogueError(f"{where}: 'patterns' must be a non-empty list")
+    window = raw.get("window", DEFAULT_WINDOW)
+    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW:
+        raise CatalogueError(f"{where}: 'window' must be a whole number of lines from 1 to {MAX_WINDOW}")
+    for key in ("unless", "unless_near", "overrides", "explains"):
+        if not isinstance(raw.get(key, []), list):
+            raise CatalogueError(f"{where}: {key!r} must be a list")
     return Rule(
         id=rid,
         severity=raw["severity"],
@@ -187,7 +227,10 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
         docs=raw["docs"],
         patterns=tuple(_pattern(p, where, names) for p in patterns),
         unless=tuple(_compile(p, where) for p in raw.get("unless", [])),
+        unless_near=tuple(_compile(p, where) for p in raw.get("unless_near", [])),
+        window=window,
         overrides=frozenset(raw.get("overrides", [])),
+        explains=frozenset(raw.get("explains", [])),
         fallback=bool(raw.get("fallback", False)),
         symptom=bool(raw.get("symptom", False)),
     )

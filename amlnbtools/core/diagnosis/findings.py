@@ -65,22 +65,33 @@ class Findings(tuple[Finding, ...]):
     """An ordered, immutable collection of :class:`Finding` (errors first, then by line)."""
 
     symptoms: frozenset[str] = frozenset()  # rules that name a symptom, not a cause (set by the engine)
+    explained: frozenset[str] = frozenset()  # rules here whose cause another finding here names
 
-    def __new__(cls, items: Iterable[Finding] = (), *, symptoms: frozenset[str] = frozenset()) -> Findings:
+    def __new__(cls, items: Iterable[Finding] = (), *, symptoms: frozenset[str] = frozenset(),
+                explained: frozenset[str] = frozenset()) -> Findings:
         self = super().__new__(cls, tuple(items))
         if symptoms:
             self.symptoms = symptoms
+        if explained:
+            self.explained = explained
         return self
 
     @property
     def errors(self) -> Findings:
         """Only the findings of severity ``error``."""
-        return Findings((f for f in self if f.severity == "error"), symptoms=self.symptoms)
+        return Findings((f for f in self if f.severity == "error"), symptoms=self.symptoms, explained=self.explained)
 
     def primary(self) -> Finding | None:
-        """The finding that best explains the failure: the first error that is a cause, not a symptom."""
+        """The finding that best explains the failure: the root cause.
+
+        The first error (by line) that no other error here explains (a pip error explains the
+        probe failure it causes; a quota error the provisioning failure) and that is a cause, not
+        a symptom; failing that, the first error that is not a symptom, then the first error.
+        """
         errors = self.errors
-        return next((f for f in errors if f.rule not in self.symptoms), errors[0] if errors else None)
+        return (next((f for f in errors if f.rule not in self.symptoms and f.rule not in self.explained), None)
+                or next((f for f in errors if f.rule not in self.symptoms), None)
+                or (errors[0] if errors else None))
 
     @property
     def rules(self) -> tuple[str, ...]:

@@ -5,7 +5,11 @@ How it works
 Input arrives in chunks of bytes (str is encoded to UTF-8). Line ends are normalised (CRLF and
 lone CR become LF), then one RE2 regular expression made of every catalogue pattern looks for
 candidate lines in a whole block of complete lines at once. Only candidate lines are decoded and
-checked rule by rule with Python's ``re`` (which gives named groups for rule conditions).
+checked rule by rule with Python's ``re`` (which gives named groups for rule conditions), by
+:class:`~amlnbtools.core.diagnosis.matcher.LineMatcher`. Lines holding escaped text (a literal
+``\n`` or ``\"``) are always candidates: the matcher splits them into the lines they stand for.
+A rule that looks at neighbouring lines gets the lines before a match from the block (or from the
+end of the previous block), and every line after it until its window is past.
 
 Memory stays bounded whatever the input: at most one chunk plus one window of the current line
 is held. A line longer than ``WINDOW_BYTES`` is examined in windows of that size that overlap by
@@ -16,16 +20,16 @@ depend on how the input was chunked.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import re
+from collections import deque
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import BinaryIO
 
-import re2
-
-from amlnbtools.core.diagnosis.catalogue import Catalogue, Condition, Rule, default_catalogue
-from amlnbtools.core.diagnosis.findings import SEVERITIES, Finding, Findings
-from amlnbtools.i18n import gettext_for
+from amlnbtools.core.diagnosis.catalogue import Catalogue, default_catalogue
+from amlnbtools.core.diagnosis.findings import Findings
+from amlnbtools.core.diagnosis.matcher import LineMatcher
+from amlnbtools.core.diagnosis.prefilter import Prefilter, make_prefilter
 
 __all__ = ["Scanner", "diagnose", "diagnose_stream"]
 
@@ -33,9 +37,16 @@ CHUNK_BYTES = 1 << 20
 WINDOW_BYTES = 1 << 20
 OVERLAP_BYTES = 4096
 STEP_BYTES = WINDOW_BYTES - OVERLAP_BYTES
-EVIDENCE_CHARS = 300
-MAX_LINES_KEPT = 100
-MAX_CONTEXT_VALUES = 256
+#: Lines with escaped text are always candidates (see the module docstring).
+ESCAPED_SOURCES = (r"\\n",)
+# Terminal colour codes, as pasted: with ESC, with ESC shown as "←" (Windows), or with ESC lost.
+_ANSI = re.compile(rb"(?:\x1b|\xe2\x86\x90)\[[0-9;]{0,12}m|\[(?:0|1|[349][0-7])m")
+_ANSI_HINTS = (b"\x1b[", b"\xe2\x86\x90[", b"[0m", b"[91m", b"[1m")
+
+
+def _strip_ansi(data: bytes) -> bytes:
+    """``data`` without terminal colour codes (they would hide words from the patterns' word boundaries)."""
+    return _ANSI.sub(b"", data) if any(h in data for h in _ANSI_HINTS) else data
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
@@ -47,21 +58,8 @@ _BOMS = (
 
 
 @lru_cache(maxsize=8)
-def _prefilter(catalogue: Catalogue) -> re2._Regexp:
-    options = re2.Options()
-    options.encoding = re2.Options.Encoding.LATIN1
-    options.max_mem = 64 << 20
-    source = "(?m)" + "|".join(f"(?:{s})" for s in catalogue.prefilter_sources())
-    return re2.compile(source.encode("ascii"), options)
-
-
-@dataclass
-class _Hit:
-    line: int
-    evidence: str
-    lines: list[int] = field(default_factory=list)
-    count: int = 0
-    last_line: int = 0
+def _prefilter(catalogue: Catalogue, engine: str | None = None) -> Prefilter:
+    return make_prefilter((*catalogue.prefilter_sources(), *ESCAPED_SOURCES), engine)
 
 
 class Scanner:
@@ -88,8 +86,9 @@ class Scanner:
         self._carry_cut = False  # windows of the current line were examined and dropped already
         self._bom_len = 0
         self._line_no = 1
-        self._context: dict[str, list[str]] = {c.name: [] for c in self._cat.contexts}
-        self._hits: dict[str, _Hit] = {}
+        self._matcher = LineMatcher(self._cat)
+        self._window = self._cat.max_window
+        self._recent: deque[bytes] = deque(maxlen=max(1, self._window))  # the lines before a block
         self._closed = False
 
     @property
@@ -134,7 +133,8 @@ class Scanner:
         if self._carry:
             self._finish_line(bytes(self._carry))
         self._closed = True
-        return self._findings()
+        self._matcher.finish()
+        return self._matcher.findings(self._language)
 
     def _sniff(self, head: bytes) -> None:
         self._sniffed = True
@@ -177,37 +177,83 @@ class Scanner:
 
     def _scan_block(self, block: bytes) -> None:
         """Scan complete lines (``block`` ends with a line end)."""
-        pos, counted, line_no = 0, 0, self._line_no
-        search = self._pf.search
-        while (m := search(block, pos)) is not None:
-            start = m.start()
-            line_start = block.rfind(b"\n", 0, start) + 1
-            line_end = block.find(b"\n", start)
-            line_no += block.count(b"\n", counted, line_start)
-            counted = line_start
-            self._examine_line(block[line_start:line_end], line_no)
-            pos = line_end + 1
+        block = _strip_ansi(block)  # never removes a line end: line numbers stay
+        pos, line_no = 0, self._line_no  # line_no: the number of the line that starts at pos
+        for start in self._pf.line_starts(block):
+            if start < pos:
+                continue  # looked at already, as the neighbour of a windowed match
+            pos, line_no = self._neighbours(block, pos, line_no, start)
+            line_no += block.count(b"\n", pos, start)
+            end = block.find(b"\n", start)
+            line = block[start:end]
+            if self._matcher.waiting:
+                self._matcher.neighbour(line[:WINDOW_BYTES].decode("utf-8", "replace"))
+            self._examine_line(line, line_no, block, start)
+            pos, line_no = end + 1, line_no + 1
+        self._neighbours(block, pos, line_no, len(block))
         self._line_no += block.count(b"\n")
+        if self._window:
+            self._remember_tail(block)
 
-    def _examine_line(self, line: bytes, line_no: int) -> None:
+    def _neighbours(self, block: bytes, pos: int, line_no: int, stop: int) -> tuple[int, int]:
+        """Hand the lines from ``pos`` on to windowed matches while they wait (at most up to ``stop``)."""
+        while self._matcher.waiting and pos < stop:
+            end = block.find(b"\n", pos)
+            self._matcher.neighbour(block[pos:end][:WINDOW_BYTES].decode("utf-8", "replace"))
+            pos, line_no = end + 1, line_no + 1
+        return pos, line_no
+
+    def _remember_tail(self, block: bytes) -> None:
+        """Keep the last lines of a block: the lines before a match at the start of the next one."""
+        stop = len(block) - 1  # the final line end
+        lines: list[bytes] = []
+        while len(lines) < self._window and stop >= 0:
+            start = block.rfind(b"\n", 0, stop) + 1
+            lines.append(block[start:stop][:WINDOW_BYTES])
+            stop = start - 1
+        self._recent.extend(reversed(lines))
+
+    def _before(self, block: bytes | None, line_start: int) -> Callable[[int], list[str]]:
+        """The ``n`` lines before the line at ``line_start`` of ``block`` (earlier blocks included)."""
+
+        def lines(n: int) -> list[str]:
+            found: list[bytes] = []
+            stop = line_start - 1
+            while block is not None and len(found) < n and stop >= 0:
+                start = block.rfind(b"\n", 0, stop) + 1
+                found.append(block[start:stop][:WINDOW_BYTES])
+                stop = start - 1
+            if len(found) < n:
+                found += list(reversed(self._recent))[: n - len(found)]
+            return [b.decode("utf-8", "replace") for b in reversed(found)]
+
+        return lines
+
+    def _examine_line(self, line: bytes, line_no: int, block: bytes | None = None, line_start: int = 0) -> None:
         if len(line) <= WINDOW_BYTES:
-            self._match_line(line.decode("utf-8", "replace"), line_no)
+            self._matcher.match(line.decode("utf-8", "replace"), line_no, before=self._before(block, line_start))
             return
         start = 0
         while True:
             window = line[start : start + WINDOW_BYTES]
-            if self._pf.search(window) is not None:
-                self._match_line(window.decode("utf-8", "replace"), line_no, cut=True)
+            if self._pf.matches(window):
+                self._matcher.match(window.decode("utf-8", "replace"), line_no, cut=True)
             if start + WINDOW_BYTES >= len(line):
                 return
             start += STEP_BYTES
 
     def _finish_line(self, tail: bytes) -> None:
         """Finish the current line, whose part from the last window boundary is ``tail``."""
+        tail = _strip_ansi(tail)
+        if self._matcher.waiting:
+            self._matcher.neighbour(tail[:WINDOW_BYTES].decode("utf-8", "replace"))
         if len(tail) > WINDOW_BYTES:
             self._examine_line(tail, self._line_no)
-        elif self._pf.search(tail) is not None:
-            self._match_line(tail.decode("utf-8", "replace"), self._line_no, cut=self._carry_cut)
+        elif self._pf.matches(tail):
+            self._matcher.match(tail.decode("utf-8", "replace"), self._line_no, cut=self._carry_cut,
+                                before=self._before(None, 0))
+        if self._window:
+            self._recent.append(tail[:WINDOW_BYTES])
         self._carry = bytearray()
         self._carry_cut = False
         self._line_no += 1
@@ -215,97 +261,11 @@ class Scanner:
     def _trim_carry(self) -> None:
         """Examine and drop full windows of an over-long unfinished line."""
         while len(self._carry) > WINDOW_BYTES:
-            window = bytes(self._carry[:WINDOW_BYTES])
-            if self._pf.search(window) is not None:
-                self._match_line(window.decode("utf-8", "replace"), self._line_no, cut=True)
+            window = _strip_ansi(bytes(self._carry[:WINDOW_BYTES]))
+            if self._pf.matches(window):
+                self._matcher.match(window.decode("utf-8", "replace"), self._line_no, cut=True)
             del self._carry[:STEP_BYTES]
             self._carry_cut = True
-
-    # --- rules -------------------------------------------------------------------------------
-
-    def _match_line(self, text: str, line_no: int, cut: bool = False) -> None:
-        for spec in self._cat.contexts:
-            if spec.line.search(text):
-                values = [m.group("value") if "value" in spec.values.groupindex else m.group(0)
-                          for m in spec.values.finditer(text)]
-                self._remember(spec.name, spec.keep, [v for v in values if v])
-        matched: dict[str, int] = {}
-        for rule in self._cat.rules:
-            start = self._rule_match(rule, text)
-            if start is not None:
-                matched[rule.id] = start
-        if not matched:
-            return
-        dropped = set().union(*(self._cat.rule(r).overrides for r in matched))
-        for rule_id, start in matched.items():
-            if rule_id not in dropped:
-                self._record(rule_id, line_no, _evidence(text, start, cut))
-
-    def _rule_match(self, rule: Rule, text: str) -> int | None:
-        for pattern in rule.patterns:
-            m = pattern.regex.search(text)
-            if m is None or (pattern.when is not None and not self._holds(pattern.when, m)):
-                continue
-            if any(u.search(text) for u in rule.unless):
-                return None
-            return m.start()
-        return None
-
-    def _holds(self, cond: Condition, m: object) -> bool:
-        remembered = self._context[cond.context]
-        if cond.kind == "equals":
-            return bool(remembered) and remembered[-1] == cond.value
-        path = (m.group(cond.group) or "").rstrip("/")  # type: ignore[attr-defined]
-        return any(path == p or path.startswith(p + "/") for p in remembered if p)
-
-    def _remember(self, name: str, keep: str, values: list[str]) -> None:
-        if keep == "last":  # the value of the latest matching line; none on that line forgets it
-            self._context[name] = values[-1:]
-            return
-        if not values:
-            return
-        store = self._context[name]
-        for v in values:
-            v = v.rstrip("/")
-            if v not in store and len(store) < MAX_CONTEXT_VALUES:
-                store.append(v)
-
-    def _record(self, rule_id: str, line_no: int, evidence: str) -> None:
-        hit = self._hits.get(rule_id)
-        if hit is None:
-            hit = self._hits[rule_id] = _Hit(line=line_no, evidence=evidence)
-        if hit.last_line == line_no:
-            return  # another window of the same line
-        hit.last_line = line_no
-        hit.count += 1
-        if len(hit.lines) < MAX_LINES_KEPT:
-            hit.lines.append(line_no)
-
-    def _findings(self) -> Findings:
-        gettext = gettext_for(self._language)
-        rules = {r.id: r for r in self._cat.rules}
-        has_error = any(rules[r].severity == "error" and not rules[r].fallback for r in self._hits)
-        out = []
-        for rule_id, hit in self._hits.items():
-            rule = rules[rule_id]
-            if rule.fallback and has_error:
-                continue
-            out.append(Finding(rule=rule_id, severity=rule.severity, line=hit.line, evidence=hit.evidence,
-                               title=gettext(rule.title), remedy=gettext(rule.remedy), docs=rule.docs,
-                               count=hit.count, lines=tuple(hit.lines)))
-        out.sort(key=lambda f: (SEVERITIES.index(f.severity), f.line, f.rule))
-        return Findings(out, symptoms=frozenset(r.id for r in self._cat.rules if r.symptom))
-
-
-def _evidence(text: str, start: int, cut: bool) -> str:
-    line = text.strip()
-    if len(line) <= EVIDENCE_CHARS and not cut:
-        return line
-    offset = len(text) - len(text.lstrip())
-    start = max(0, start - offset)
-    lo = max(0, min(start - EVIDENCE_CHARS // 3, len(line) - EVIDENCE_CHARS))
-    piece = line[lo : lo + EVIDENCE_CHARS]
-    return ("…" if lo > 0 or cut else "") + piece + ("…" if lo + EVIDENCE_CHARS < len(line) or cut else "")
 
 
 def diagnose(text: str | bytes | bytearray | memoryview, *, language: str | None = None,
