@@ -8,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_bigfile
+import bench_catalogue
 import bench_diagnose
 import bench_local_server
 import bench_pipeline_fetch
@@ -16,6 +17,7 @@ import bench_viewer
 
 if __name__ == "__main__":
     bench_diagnose.main()
+    bench_catalogue.main([])
     bench_local_server.main()
     bench_simulator.main()
     bench_bigfile.main()

@@ -33,10 +33,11 @@ class Case:
     not_classes: tuple[str, ...] = ()
     sub_area: str = ""
     known_miss: str = ""  # why the diagnosis cannot get this case right from the text alone
+    root: Path = CORPUS
 
     @property
     def path(self) -> Path:
-        return CORPUS / self.area / self.file
+        return self.root / self.area / self.file
 
     @property
     def id(self) -> str:
@@ -69,16 +70,16 @@ class Score:
         return self.found / (self.found + self.wrong) if self.found + self.wrong else 1.0
 
 
-def load_cases() -> list[Case]:
-    """Every case of every area, in a stable order."""
+def load_cases(root: Path = CORPUS) -> list[Case]:
+    """Every case of every area under ``root``, in a stable order."""
     cases = []
-    for folder in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / "cases.toml").is_file()):
         data = tomllib.loads((folder / "cases.toml").read_text(encoding="utf-8"))
         for raw in data.get("case", []):
             cases.append(Case(area=folder.name, file=raw["file"], url=raw["url"], cause=raw["cause"],
                               classes=tuple(raw.get("classes", ())), also=tuple(raw.get("also", ())),
                               not_classes=tuple(raw.get("not_classes", ())), sub_area=raw.get("area", ""),
-                              known_miss=raw.get("known_miss", "")))
+                              known_miss=raw.get("known_miss", ""), root=root))
     return cases
 
 

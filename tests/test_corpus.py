@@ -62,3 +62,21 @@ def test_every_fixture_has_a_case() -> None:
     on_disk = {p for p in (CASES[0].path.parents[1]).rglob("*") if p.is_file() and p.name not in
                ("cases.toml", "NOTES.md", "README.md")}
     assert sorted(map(str, on_disk - listed)) == []
+
+
+def test_the_fresh_corpus_is_sourced_and_labelled_with_known_rules() -> None:
+    """tests/corpus_fresh measures how the diagnosis generalises (the benchmark prints it): not a pass list."""
+    from pathlib import Path
+
+    from corpus_cases import load_cases as load
+
+    fresh = load(Path(__file__).parent / "corpus_fresh")
+    assert len(fresh) >= 50
+    ids = set(default_catalogue().ids)
+    listed = {c.path for c in fresh}
+    for case in fresh:
+        assert case.path.is_file() and re.match(r"https://\S+$", case.url), case.id
+        assert not (set(case.classes + case.also + case.not_classes) - ids), case.id
+    on_disk = {p for p in (Path(__file__).parent / "corpus_fresh").rglob("*") if p.is_file()
+               and p.name not in ("cases.toml", "NOTES.md", "README.md")}
+    assert sorted(map(str, on_disk - listed)) == []

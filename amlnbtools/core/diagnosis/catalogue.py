@@ -18,6 +18,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from amlnbtools.core.diagnosis.findings import SEVERITIES, Severity
+from amlnbtools.core.diagnosis.literals import Gate, rule_gate
 
 __all__ = ["Catalogue", "CatalogueError", "Condition", "ContextSpec", "Pattern", "Rule", "default_catalogue"]
 
@@ -25,7 +26,7 @@ __all__ = ["Catalogue", "CatalogueError", "Condition", "ContextSpec", "Pattern",
 PATTERN_FLAGS = re.ASCII
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _RULE_KEYS = {"id", "severity", "title", "remedy", "docs", "patterns", "unless", "unless_near", "window", "overrides",
-              "explains", "fallback", "symptom"}
+              "explains", "absorbs", "fallback", "symptom"}
 #: Lines before and after a match that ``near`` and ``unless_near`` look at, by default and at most.
 DEFAULT_WINDOW = 3
 MAX_WINDOW = 16
@@ -84,8 +85,11 @@ class Rule:
     window: int = DEFAULT_WINDOW
     overrides: frozenset[str] = frozenset()
     explains: frozenset[str] = frozenset()
+    absorbs: frozenset[str] = frozenset()
     fallback: bool = False
     symptom: bool = False
+    #: One literal per pattern: a line without any of them cannot match (None: always try the rule).
+    gate: Gate | None = None
 
     @property
     def windowed(self) -> bool:
@@ -128,6 +132,10 @@ class Catalogue:
         out += [_NAMED_GROUP.sub("(?:", c.line.pattern) for c in self.contexts]
         return out
 
+    def prefilter_owners(self) -> list[str]:
+        """For each of :meth:`prefilter_sources`, the id of its rule, or ``""`` for a context's line."""
+        return [r.id for r in self.rules for _p in r.patterns] + ["" for _c in self.contexts]
+
     @property
     def max_window(self) -> int:
         """The widest window any rule looks at (0 when none needs its neighbours)."""
@@ -148,7 +156,7 @@ class Catalogue:
         if dupes:
             raise CatalogueError(f"{origin}: rule ids must be unique; repeated: {', '.join(dupes)}")
         for r in rules:
-            for key in ("overrides", "explains"):
+            for key in ("overrides", "explains", "absorbs"):
                 unknown = sorted(getattr(r, key) - set(ids))
                 if unknown:
                     raise CatalogueError(f"{origin}: rule {r.id!r}: {key!r} names unknown rules {unknown}")
@@ -216,23 +224,26 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
     window = raw.get("window", DEFAULT_WINDOW)
     if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW:
         raise CatalogueError(f"{where}: 'window' must be a whole number of lines from 1 to {MAX_WINDOW}")
-    for key in ("unless", "unless_near", "overrides", "explains"):
+    for key in ("unless", "unless_near", "overrides", "explains", "absorbs"):
         if not isinstance(raw.get(key, []), list):
             raise CatalogueError(f"{where}: {key!r} must be a list")
+    compiled = tuple(_pattern(p, where, names) for p in patterns)
     return Rule(
         id=rid,
         severity=raw["severity"],
         title=raw["title"],
         remedy=raw["remedy"],
         docs=raw["docs"],
-        patterns=tuple(_pattern(p, where, names) for p in patterns),
+        patterns=compiled,
         unless=tuple(_compile(p, where) for p in raw.get("unless", [])),
         unless_near=tuple(_compile(p, where) for p in raw.get("unless_near", [])),
         window=window,
         overrides=frozenset(raw.get("overrides", [])),
         explains=frozenset(raw.get("explains", [])),
+        absorbs=frozenset(raw.get("absorbs", [])),
         fallback=bool(raw.get("fallback", False)),
         symptom=bool(raw.get("symptom", False)),
+        gate=rule_gate([p.source for p in compiled], PATTERN_FLAGS),
     )
 
 

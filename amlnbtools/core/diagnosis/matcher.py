@@ -101,11 +101,17 @@ class LineMatcher:
     # --- lines ---------------------------------------------------------------------------------
 
     def match(self, text: str, line_no: int, *, cut: bool = False,
-              before: Callable[[int], Sequence[str]] | None = None) -> None:
-        """Apply the rules to one physical line (a candidate); ``before(n)`` gives the ``n`` lines above it."""
-        pieces = split_escaped(text) if is_escaped(text) else [text]
+              before: Callable[[int], Sequence[str]] | None = None, rules: frozenset[str] | None = None) -> None:
+        """Apply the rules to one physical line (a candidate); ``before(n)`` gives the ``n`` lines above it.
+
+        ``rules``: the only rules that can match the line (the prefilter knows), or None for all of them.
+        """
+        if is_escaped(text):  # its lines may match rules the whole line does not
+            pieces, rules = split_escaped(text), None
+        else:
+            pieces = [text]
         for i, piece in enumerate(pieces):
-            self._match_piece(piece, line_no, cut, pieces, i, before)
+            self._match_piece(piece, line_no, cut, pieces, i, before, rules)
 
     def neighbour(self, text: str) -> None:
         """A line after pending matches (candidate or not): it may satisfy or cancel them."""
@@ -114,7 +120,7 @@ class LineMatcher:
             self._advance(piece)
 
     def _match_piece(self, text: str, line_no: int, cut: bool, pieces: list[str], index: int,
-                     before: Callable[[int], Sequence[str]] | None) -> None:
+                     before: Callable[[int], Sequence[str]] | None, only: frozenset[str] | None) -> None:
         if self._pending and index > 0:
             self._advance(text)  # an escaped line after a pending match is its neighbour too
         for spec in self._cat.contexts:
@@ -123,7 +129,13 @@ class LineMatcher:
                           for m in spec.values.finditer(text)]
                 self._remember(spec.name, spec.keep, [v for v in values if v])
         matched: dict[str, tuple[int, re.Pattern[str] | None]] = {}
+        lower = text.lower() if only is None else ""
         for rule in self._cat.rules:
+            if only is not None:
+                if rule.id not in only:
+                    continue
+            elif rule.gate is not None and not any((lit in lower) if ci else (lit in text) for lit, ci in rule.gate):
+                continue  # none of the words every match of this rule contains
             found = self._rule_match(rule, text)
             if found is not None:
                 matched[rule.id] = found
@@ -264,10 +276,11 @@ class LineMatcher:
         gettext = gettext_for(language)
         rules = {r.id: r for r in self._cat.rules}
         has_error = any(rules[r].severity == "error" and not rules[r].fallback for r in self._hits)
+        absorbed = set().union(*(rules[r].absorbs for r in self._hits))
         out = []
         for rule_id, hit in self._hits.items():
             rule = rules[rule_id]
-            if rule.fallback and has_error:
+            if (rule.fallback and has_error) or rule_id in absorbed:
                 continue
             out.append(Finding(rule=rule_id, severity=rule.severity, line=hit.line, evidence=hit.evidence,
                                title=gettext(rule.title), remedy=gettext(rule.remedy), docs=rule.docs,

@@ -1,12 +1,13 @@
-"""The prefilter: which lines of a block are worth the rules' closer look, found in one pass.
+"""The prefilter: which lines of a block are worth the rules' closer look, and which sources matched each.
 
 Every pattern of the catalogue (and a few extra sources) is compiled into one multi-pattern
-matcher that scans a whole block of complete lines at once; only the lines it names are decoded
-and checked rule by rule. Three engines give the same answer at different speeds:
+matcher that scans a whole block of complete lines at once. For each line with a match it reports
+the indexes of the sources that matched there, so the rules behind other patterns are not even
+tried on that line. Three engines give the same answer at different speeds:
 
 - ``hyperscan`` (the ``hyperscan`` package, where it is installed): all patterns at once, SIMD;
-- ``re2`` (``google-re2``, a dependency): one alternation of every pattern, a DFA;
-- ``re`` (Python's own): the same alternation, line by line; slow, needs nothing, always correct.
+- ``re2`` (``google-re2``, a dependency): one alternation finds the lines, an RE2 set names the sources;
+- ``re`` (Python's own): the same, pattern by pattern; slow, needs nothing, always correct.
 
 ``AMLNBTOOLS_PREFILTER`` picks one by name; by default the fastest one that loads is used.
 The catalogue's pattern dialect (see rules.toml) is the common subset of the three.
@@ -25,6 +26,7 @@ __all__ = ["ENGINES", "Prefilter", "make_prefilter"]
 #: Engines in order of preference.
 ENGINES = ("hyperscan", "re2", "re")
 ENV_VAR = "AMLNBTOOLS_PREFILTER"
+Candidate = tuple[int, frozenset[int]]  # (line start offset, indexes of the sources that matched)
 
 
 class Prefilter(Protocol):
@@ -32,12 +34,12 @@ class Prefilter(Protocol):
 
     name: str
 
-    def line_starts(self, block: bytes) -> Iterator[int]:
-        """Start offsets of the lines of ``block`` that hold a match, ascending, each once."""
+    def candidates(self, block: bytes) -> Iterator[Candidate]:
+        """For each line of ``block`` that holds a match, ascending: its start and the sources matched."""
         ...
 
-    def matches(self, line: bytes) -> bool:
-        """Whether one line (no line end in it) holds a match."""
+    def sources_in(self, line: bytes) -> frozenset[int]:
+        """The indexes of the sources that match one line (no line end in it); empty when none does."""
         ...
 
 
@@ -45,8 +47,13 @@ def _line_start(block: bytes, offset: int) -> int:
     return block.rfind(b"\n", 0, offset) + 1
 
 
+def _line_end(block: bytes, offset: int) -> int:
+    end = block.find(b"\n", offset)
+    return len(block) if end < 0 else end
+
+
 class _AlternationPrefilter:
-    """One alternation of every source, searched with RE2 or Python's ``re``."""
+    """One alternation of every source finds the lines; each source alone tells which matched."""
 
     def __init__(self, sources: Sequence[str], engine: str) -> None:
         self.name = engine
@@ -58,21 +65,32 @@ class _AlternationPrefilter:
             options.encoding = re2.Options.Encoding.LATIN1
             options.max_mem = 64 << 20
             self._regex: Any = re2.compile(joined.encode("ascii"), options)
+            self._set: Any = re2.Set.SearchSet(options)
+            for source in sources:
+                self._set.Add(source.encode("ascii"))
+            self._set.Compile()
+            self._singles: list[Any] = []
         else:
             self._regex = re.compile(joined.encode("ascii"), re.ASCII)
+            self._set = None
+            self._singles = [re.compile(s.encode("ascii"), re.ASCII | re.MULTILINE) for s in sources]
 
-    def line_starts(self, block: bytes) -> Iterator[int]:
+    def sources_in(self, line: bytes) -> frozenset[int]:
+        if self._set is not None:
+            return frozenset(self._set.Match(line) or ())
+        return frozenset(i for i, regex in enumerate(self._singles) if regex.search(line))
+
+    def candidates(self, block: bytes) -> Iterator[Candidate]:
         pos, search = 0, self._regex.search
         while (m := search(block, pos)) is not None:
             start = _line_start(block, m.start())
-            yield start
-            end = block.find(b"\n", m.start())
-            if end < 0:
+            end = _line_end(block, m.start())
+            ids = self.sources_in(block[start:end])
+            if ids:  # a match that needs the line end (\s* eating it) names no source: not a candidate
+                yield start, ids
+            if end >= len(block):
                 return
             pos = end + 1
-
-    def matches(self, line: bytes) -> bool:
-        return self._regex.search(line) is not None
 
 
 class _HyperscanPrefilter:
@@ -83,7 +101,6 @@ class _HyperscanPrefilter:
     def __init__(self, sources: Sequence[str]) -> None:
         import hyperscan
 
-        self._hs = hyperscan
         flags = hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(expressions=[s.encode("ascii") for s in sources], ids=list(range(len(sources))),
@@ -91,32 +108,35 @@ class _HyperscanPrefilter:
         self._scratch = hyperscan.Scratch(self._db)
         self._local = threading.local()  # a scratch space per thread: scans may run in several at once
 
-    def _ends(self, data: bytes) -> list[int]:
-        ends: list[int] = []
-        push = ends.append
+    def _matches(self, data: bytes) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        push = found.append
 
-        def on_match(_id: int, _from: int, to: int, _flags: int, _context: object) -> None:
-            push(to)
+        def on_match(source: int, _from: int, to: int, _flags: int, _context: object) -> None:
+            push((to, source))
 
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._scratch.clone()
         self._db.scan(data, match_event_handler=on_match, scratch=scratch)
-        return ends
+        return found
 
-    def line_starts(self, block: bytes) -> Iterator[int]:
-        last = -1
-        for end in sorted(self._ends(block)):
-            if end <= last:
-                continue  # the line was named already
-            # a match may end just before a line end (its last byte is the end of the line)
-            start = _line_start(block, max(0, end - 1))
-            stop = block.find(b"\n", start)
-            last = len(block) if stop < 0 else stop
-            yield start
+    def sources_in(self, line: bytes) -> frozenset[int]:
+        return frozenset(source for _to, source in self._matches(line))
 
-    def matches(self, line: bytes) -> bool:
-        return bool(self._ends(line))
+    def candidates(self, block: bytes) -> Iterator[Candidate]:
+        start, stop, ids = -1, -1, set[int]()
+        for to, source in sorted(self._matches(block)):
+            # a match ending at a line end has the line's last byte as its last byte
+            if start < 0 or to - 1 > stop:
+                if ids:
+                    yield start, frozenset(ids)
+                start = _line_start(block, max(0, to - 1))
+                stop = _line_end(block, start)
+                ids = set()
+            ids.add(source)
+        if ids:
+            yield start, frozenset(ids)
 
 
 def make_prefilter(sources: Sequence[str], engine: str | None = None) -> Prefilter:

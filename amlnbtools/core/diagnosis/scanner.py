@@ -39,14 +39,16 @@ OVERLAP_BYTES = 4096
 STEP_BYTES = WINDOW_BYTES - OVERLAP_BYTES
 #: Lines with escaped text are always candidates (see the module docstring).
 ESCAPED_SOURCES = (r"\\n",)
-# Terminal colour codes, as pasted: with ESC, with ESC shown as "←" (Windows), or with ESC lost.
-_ANSI = re.compile(rb"(?:\x1b|\xe2\x86\x90)\[[0-9;]{0,12}m|\[(?:0|1|[349][0-7])m")
-_ANSI_HINTS = (b"\x1b[", b"\xe2\x86\x90[", b"[0m", b"[91m", b"[1m")
+# Terminal colour codes, as pasted: with ESC, with ESC shown as "←" (Windows), or with ESC lost. A
+# line holding one is a candidate; the codes are removed and the line looked at again (they would
+# hide words from the patterns' word boundaries).
+ANSI_SOURCE = r"(?:\x1b|\xe2\x86\x90)\[[0-9;]{0,12}m|\[(?:0|1|[349][0-7])m"
+_ANSI = re.compile(ANSI_SOURCE.encode("ascii"))
 
 
 def _strip_ansi(data: bytes) -> bytes:
-    """``data`` without terminal colour codes (they would hide words from the patterns' word boundaries)."""
-    return _ANSI.sub(b"", data) if any(h in data for h in _ANSI_HINTS) else data
+    """``data`` without terminal colour codes."""
+    return _ANSI.sub(b"", data)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
@@ -59,7 +61,7 @@ _BOMS = (
 
 @lru_cache(maxsize=8)
 def _prefilter(catalogue: Catalogue, engine: str | None = None) -> Prefilter:
-    return make_prefilter((*catalogue.prefilter_sources(), *ESCAPED_SOURCES), engine)
+    return make_prefilter((*catalogue.prefilter_sources(), *ESCAPED_SOURCES, ANSI_SOURCE), engine)
 
 
 class Scanner:
@@ -72,11 +74,18 @@ class Scanner:
     language : str, optional
         Language of titles and remedies; the active language by default
         (see :func:`amlnbtools.set_language`).
+    prefilter : {"hyperscan", "re2", "re"}, optional
+        The engine that picks candidate lines (same findings, other speed); by default
+        ``AMLNBTOOLS_PREFILTER`` or the fastest one installed.
     """
 
-    def __init__(self, catalogue: Catalogue | None = None, *, language: str | None = None) -> None:
+    def __init__(self, catalogue: Catalogue | None = None, *, language: str | None = None,
+                 prefilter: str | None = None) -> None:
         self._cat = catalogue if catalogue is not None else default_catalogue()
-        self._pf = _prefilter(self._cat)
+        self._pf = _prefilter(self._cat, prefilter)
+        # the rule behind each prefilter source ("" for a context's line, "*" for escaped text: every rule)
+        self._owners = [*self._cat.prefilter_owners(), *("*" for _s in ESCAPED_SOURCES), "ansi"]
+        self._ansi = len(self._owners) - 1
         self._language = language
         self._head = b""  # first bytes, until the byte-order mark is known
         self._sniffed = False
@@ -177,9 +186,8 @@ class Scanner:
 
     def _scan_block(self, block: bytes) -> None:
         """Scan complete lines (``block`` ends with a line end)."""
-        block = _strip_ansi(block)  # never removes a line end: line numbers stay
         pos, line_no = 0, self._line_no  # line_no: the number of the line that starts at pos
-        for start in self._pf.line_starts(block):
+        for start, sources in self._pf.candidates(block):
             if start < pos:
                 continue  # looked at already, as the neighbour of a windowed match
             pos, line_no = self._neighbours(block, pos, line_no, start)
@@ -187,8 +195,8 @@ class Scanner:
             end = block.find(b"\n", start)
             line = block[start:end]
             if self._matcher.waiting:
-                self._matcher.neighbour(line[:WINDOW_BYTES].decode("utf-8", "replace"))
-            self._examine_line(line, line_no, block, start)
+                self._matcher.neighbour(_strip_ansi(line[:WINDOW_BYTES]).decode("utf-8", "replace"))
+            self._examine_line(line, line_no, block, start, sources)
             pos, line_no = end + 1, line_no + 1
         self._neighbours(block, pos, line_no, len(block))
         self._line_no += block.count(b"\n")
@@ -199,7 +207,7 @@ class Scanner:
         """Hand the lines from ``pos`` on to windowed matches while they wait (at most up to ``stop``)."""
         while self._matcher.waiting and pos < stop:
             end = block.find(b"\n", pos)
-            self._matcher.neighbour(block[pos:end][:WINDOW_BYTES].decode("utf-8", "replace"))
+            self._matcher.neighbour(_strip_ansi(block[pos:end][:WINDOW_BYTES]).decode("utf-8", "replace"))
             pos, line_no = end + 1, line_no + 1
         return pos, line_no
 
@@ -229,29 +237,51 @@ class Scanner:
 
         return lines
 
-    def _examine_line(self, line: bytes, line_no: int, block: bytes | None = None, line_start: int = 0) -> None:
+    def _rules_for(self, sources: frozenset[int]) -> frozenset[str] | None:
+        """The rules worth trying on a line where these prefilter sources matched (None: all of them)."""
+        owners = {self._owners[i] for i in sources}
+        return None if "*" in owners else frozenset(owners - {"", "ansi"})
+
+    def _examine_line(self, line: bytes, line_no: int, block: bytes | None = None, line_start: int = 0,
+                      sources: frozenset[int] | None = None) -> None:
         if len(line) <= WINDOW_BYTES:
-            self._matcher.match(line.decode("utf-8", "replace"), line_no, before=self._before(block, line_start))
+            if sources is None:
+                sources = self._pf.sources_in(line)
+            if self._ansi in sources:
+                line = _strip_ansi(line)
+                sources = self._pf.sources_in(line)
+            self._matcher.match(line.decode("utf-8", "replace"), line_no, before=self._before(block, line_start),
+                                rules=self._rules_for(sources))
             return
         start = 0
         while True:
             window = line[start : start + WINDOW_BYTES]
-            if self._pf.matches(window):
-                self._matcher.match(window.decode("utf-8", "replace"), line_no, cut=True)
+            self._examine_window(window, line_no)
             if start + WINDOW_BYTES >= len(line):
                 return
             start += STEP_BYTES
 
+    def _examine_window(self, window: bytes, line_no: int) -> None:
+        """One window of a line too long to be looked at whole."""
+        sources = self._pf.sources_in(window)
+        if self._ansi in sources:
+            window = _strip_ansi(window)
+            sources = self._pf.sources_in(window)
+        if sources:
+            self._matcher.match(window.decode("utf-8", "replace"), line_no, cut=True, rules=self._rules_for(sources))
+
     def _finish_line(self, tail: bytes) -> None:
         """Finish the current line, whose part from the last window boundary is ``tail``."""
-        tail = _strip_ansi(tail)
         if self._matcher.waiting:
-            self._matcher.neighbour(tail[:WINDOW_BYTES].decode("utf-8", "replace"))
+            self._matcher.neighbour(_strip_ansi(tail[:WINDOW_BYTES]).decode("utf-8", "replace"))
         if len(tail) > WINDOW_BYTES:
             self._examine_line(tail, self._line_no)
-        elif self._pf.matches(tail):
+        elif tail_sources := self._pf.sources_in(tail):
+            if self._ansi in tail_sources:
+                tail = _strip_ansi(tail)
+                tail_sources = self._pf.sources_in(tail)
             self._matcher.match(tail.decode("utf-8", "replace"), self._line_no, cut=self._carry_cut,
-                                before=self._before(None, 0))
+                                before=self._before(None, 0), rules=self._rules_for(tail_sources))
         if self._window:
             self._recent.append(tail[:WINDOW_BYTES])
         self._carry = bytearray()
@@ -261,9 +291,8 @@ class Scanner:
     def _trim_carry(self) -> None:
         """Examine and drop full windows of an over-long unfinished line."""
         while len(self._carry) > WINDOW_BYTES:
-            window = _strip_ansi(bytes(self._carry[:WINDOW_BYTES]))
-            if self._pf.matches(window):
-                self._matcher.match(window.decode("utf-8", "replace"), self._line_no, cut=True)
+            window = bytes(self._carry[:WINDOW_BYTES])
+            self._examine_window(window, self._line_no)
             del self._carry[:STEP_BYTES]
             self._carry_cut = True
 
