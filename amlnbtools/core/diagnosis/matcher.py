@@ -228,14 +228,21 @@ class LineMatcher:
     # --- rules -------------------------------------------------------------------------------
 
     def _rule_match(self, rule: Rule, text: str) -> tuple[int, re.Pattern[str] | None] | None:
+        """Where the rule matches the line, and the neighbour it still needs (None: it needs none).
+
+        A pattern that needs no neighbour wins over one that does (both may match the same line).
+        """
+        found: tuple[int, re.Pattern[str] | None] | None = None
         for pattern in rule.patterns:
             m = pattern.regex.search(text)
             if m is None or (pattern.when is not None and not self._holds(pattern.when, m)):
                 continue
             if any(u.search(text) for u in rule.unless):
                 return None
-            return m.start(), pattern.near
-        return None
+            if pattern.near is None:
+                return m.start(), None
+            found = found or (m.start(), pattern.near)
+        return found
 
     def _holds(self, cond: Condition, m: re.Match[str]) -> bool:
         remembered = self._context[cond.context]
