@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "amlnbtools needs Python 3.10 or newer: set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[lab,local,test]"
+	$(PY) -m pip install --quiet -e ".[lab,local,test,v2]"
 	touch $(STAMP)
 
 ## demo: open the tour in JupyterLab on the bundled sample data

@@ -52,8 +52,8 @@ def test_binder_is_in_repo2docker_layout() -> None:
     assert os.access(post_build, os.X_OK), "binder/postBuild must be executable (git update-index --chmod=+x)"
     text = post_build.read_text()
     assert text.startswith("#!/usr/bin/env bash\n") and "set -euo pipefail" in text
-    assert re.search(r'pip install (--no-cache-dir )?"?\.\[local\]"?', text), \
-        "postBuild installs the package with the local extra"
+    assert re.search(r'pip install (--no-cache-dir )?"?\.\[local,v2\]"?', text), \
+        "postBuild installs the package with the local and v2 extras"
     assert (REPO / TOUR).is_file()
 
 

@@ -401,7 +401,7 @@ def test_compute_targets_and_the_default_datastore_through_the_sdk(replay: Repla
 
     from amlnbtools.sources.replay import ALL_ROUTES, RESOURCE_ROUTES
 
-    assert RESOURCE_ROUTES == ("compute-list", "compute", "datastore-default", "datastore")
+    assert RESOURCE_ROUTES == ("compute-list", "compute", "datastore-default", "datastore", "arm-subscriptions")
     assert set(RESOURCE_ROUTES) <= set(ALL_ROUTES)
     ws = replay.workspace
     cpu = ComputeTarget(ws, "cpu-cluster")

@@ -39,7 +39,9 @@ def template() -> Catalog:
                   msgid_bugs_address="", copyright_holder="amlnbtools developers", fuzzy=False)
     rules = tomllib.loads((PACKAGE / "core" / "diagnosis" / "rules.toml").read_text(encoding="utf-8"))
     for rule in rules["rule"]:
-        for key in ("title", "remedy"):
+        for key in ("title", "remedy", "title_v2", "remedy_v2"):
+            if key not in rule:
+                continue
             cat.add(rule[key], locations=[("amlnbtools/core/diagnosis/rules.toml", 0)],
                     auto_comments=[f"rule {rule['id']}: {key}"])
     found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")],

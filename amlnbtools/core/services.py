@@ -46,7 +46,12 @@ class AutoscaleSettings:
 
 @dataclass(frozen=True, slots=True)
 class ServiceSummary:
-    """One row of the service table."""
+    """One row of the service table: a v1 web service, or a v2 online deployment named ``endpoint/deployment``.
+
+    ``compute_type`` is ACI or AKS (v1), Managed or Kubernetes (v2); ``state`` is the v1 state or the v2
+    provisioning state. The v2 fields (``traffic_percent``, ``instance_type``, ``instance_count``,
+    ``endpoint_state``) are None for v1 services.
+    """
 
     name: str
     compute_type: str
@@ -54,6 +59,21 @@ class ServiceSummary:
     scoring_uri: str | None = None
     created: str | None = None
     updated: str | None = None
+    sdk: str = "v1"
+    traffic_percent: int | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    endpoint_state: str | None = None
+
+    @property
+    def endpoint(self) -> str | None:
+        """The online endpoint of a v2 deployment (None for a v1 service)."""
+        return self.name.partition("/")[0] if self.sdk == "v2" else None
+
+    @property
+    def deployment(self) -> str | None:
+        """The deployment name of a v2 deployment (None for a v1 service)."""
+        return self.name.partition("/")[2] if self.sdk == "v2" else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +104,16 @@ class ServiceDetails:
         return self.summary.compute_type.upper() in ("AKS", "AKSENDPOINT")
 
     @property
+    def is_v2(self) -> bool:
+        """An SDK v2 online deployment (managed or Kubernetes)."""
+        return self.summary.sdk == "v2"
+
+    @property
+    def is_kubernetes(self) -> bool:
+        """Runs on a Kubernetes cluster: a v1 AKS service or a v2 Kubernetes online deployment."""
+        return self.is_aks or self.summary.compute_type == "Kubernetes"
+
+    @property
     def is_terminal(self) -> bool:
         return self.summary.state in TERMINAL_STATES
 
@@ -97,19 +127,21 @@ def kubectl_commands(details: ServiceDetails, cluster_resource_group: str = "<re
                      cluster_name: str | None = None) -> list[str]:
     """Commands that show what the logs cannot: scheduling events, OOM kills, image pulls.
 
-    Pods of a v1 AKS web service are named after the service, so the commands filter on the name.
+    Pods of a v1 AKS web service are named after the service, and those of a v2 Kubernetes online
+    deployment after the endpoint and the deployment, so the commands filter on those names.
     """
-    if not details.is_aks:
+    if not details.is_kubernetes:
         return []
     ns = details.namespace or "<namespace>"
-    name = details.name
+    grep = (f"grep {details.summary.endpoint} | grep {details.summary.deployment}" if details.is_v2
+            else f"grep {details.name}")
     cluster = cluster_name or details.compute_name or "<AKS cluster name>"
     return [
         f"az aks get-credentials --resource-group {cluster_resource_group} --name {cluster}",
-        f"kubectl get pods -n {ns} -o wide | grep {name}",
-        f"kubectl get events -n {ns} --sort-by=.lastTimestamp | grep {name}",
+        f"kubectl get pods -n {ns} -o wide | {grep}",
+        f"kubectl get events -n {ns} --sort-by=.lastTimestamp | {grep}",
         f"kubectl get events -n {ns} --field-selector reason=FailedScheduling",
-        f"kubectl describe pods -n {ns} $(kubectl get pods -n {ns} -o name | grep {name})",
+        f"kubectl describe pods -n {ns} $(kubectl get pods -n {ns} -o name | {grep})",
         (f"kubectl get pods -n {ns} -o jsonpath='{{range .items[*]}}{{.metadata.name}}"
-         f"{{\"\\t\"}}{{.status.containerStatuses[*].lastState.terminated.reason}}{{\"\\n\"}}{{end}}' | grep {name}"),
+         f"{{\"\\t\"}}{{.status.containerStatuses[*].lastState.terminated.reason}}{{\"\\n\"}}{{end}}' | {grep}"),
     ]

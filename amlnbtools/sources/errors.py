@@ -15,8 +15,9 @@ from amlnbtools.i18n import _
 
 __all__ = ["KINDS", "SourceError", "classify"]
 
-KINDS = ("no-config", "bad-config", "sdk-missing", "token-expired", "auth-failed", "forbidden", "workspace-not-found",
-         "not-found", "conflict", "throttled", "server-error", "timeout", "network", "bad-response", "unknown")
+KINDS = ("no-config", "bad-config", "bad-input", "sdk-missing", "token-expired", "auth-failed", "forbidden",
+         "workspace-not-found", "not-found", "conflict", "throttled", "server-error", "timeout", "network",
+         "bad-response", "unknown")
 
 _STATUS = (re.compile(r"Response Code: (\d{3})"), re.compile(r"\b(\d{3}) (?:Client|Server) Error\b"))
 # msrest (the pipelines client) and azureml-core name the HTTP status in words:
@@ -27,6 +28,15 @@ _REASON = re.compile(r"invalid status code '([A-Za-z ]+)'|too many (\d{3}) error
 _EXPIRED = re.compile(
     r"InvalidOrExpiredToken|ExpiredAuthenticationToken|invalid_token|AADSTS700082|token (?:is |has )?expired",
     re.IGNORECASE)
+
+# azure-core (the transport of azure-ai-ml) wraps the requests errors in its own
+_AZURE_TIMEOUTS = frozenset({"ServiceRequestTimeoutError", "ServiceResponseTimeoutError"})
+_AZURE_NETWORK = frozenset({"ServiceRequestError", "ServiceResponseError", "IncompleteReadError"})
+_AZURE_UNREADABLE = frozenset({"DecodeError", "DeserializationError"})
+# azure-identity: no credential of the chain could even try (no az, no managed identity …)
+_NO_SIGN_IN = frozenset({"CredentialUnavailableError"})
+_UNREACHABLE = re.compile(r"Failed to resolve|Name or service not known|Max retries exceeded|Connection refused|"
+                          r"getaddrinfo failed|timed out", re.IGNORECASE)
 
 
 class SourceError(Exception):
@@ -88,17 +98,32 @@ def _detail(text: str) -> str:
     return first if len(first) <= 200 else first[:199] + "…"
 
 
-def classify(exc: BaseException, what: str, *, timeout_s: float | None = None) -> SourceError:
-    """Turn any exception raised while reading ``what`` (e.g. "service 'x'") into a :class:`SourceError`."""
+def classify(exc: BaseException, what: str, *, timeout_s: float | None = None,
+             sdk: str = "azureml-core") -> SourceError:
+    """Turn any exception raised while reading ``what`` (e.g. "service 'x'") into a :class:`SourceError`.
+
+    ``sdk`` is the package the message tells to update when an answer cannot be read. azure-core's
+    exceptions (azure-ai-ml) are recognised by class name, so this module imports no azure package.
+    """
     if isinstance(exc, SourceError):
         return exc
     import requests
 
+    names = {cls.__name__ for cls in type(exc).__mro__}
     text = _text_of(exc)
     detail = _detail(text) or type(exc).__name__
     if "WebserviceNotFound" in text:
         return SourceError("not-found", _("Not found: {what}. It may have been deleted or renamed: refresh, and "
                                           "check the name.").format(what=what), status=404, detail=detail)
+    if names & _NO_SIGN_IN or "failed to retrieve a token from the included credentials" in text:
+        if _UNREACHABLE.search(text):
+            return SourceError("network", _("Microsoft Entra ID could not be reached to sign in. Check the network "
+                                            "(proxy, VPN, firewall), then press Refresh, or try the embedded sample "
+                                            "with amlnbtools.connect(sample=True)."), detail=detail)
+        return SourceError("auth-failed", _("Could not sign in to Azure: no sign-in method worked. Run az login in a "
+                                            "terminal and press Refresh, connect with auth=\"device-code\", or try "
+                                            "the embedded sample with amlnbtools.connect(sample=True)."),
+                           detail=detail)
     status = _status_of(exc, text)
     if status == 401 or type(exc).__name__ in ("AuthenticationException", "ClientAuthenticationError"):
         if _EXPIRED.search(text):
@@ -122,7 +147,8 @@ def classify(exc: BaseException, what: str, *, timeout_s: float | None = None) -
         wait = _retry_after(exc, text)
         return SourceError("throttled", _("Azure is limiting requests (HTTP 429). Wait {seconds} s, then refresh.")
                            .format(seconds=int(wait or 60)), status=status, detail=detail, retry_after_s=wait)
-    if status in (408, 504) or isinstance(exc, (requests.Timeout, TimeoutError)) or "timed out" in text:
+    if (status in (408, 504) or isinstance(exc, (requests.Timeout, TimeoutError)) or "timed out" in text
+            or names & _AZURE_TIMEOUTS):
         return SourceError("timeout", _("No answer from Azure ML within {seconds} s. Check the network (proxy, VPN, "
                                         "firewall), then refresh.").format(seconds=int(timeout_s or 30)),
                            status=status, detail=detail)
@@ -130,11 +156,12 @@ def classify(exc: BaseException, what: str, *, timeout_s: float | None = None) -
         return SourceError("server-error", _("Azure ML answered with a server error (HTTP {status}). This is usually "
                                              "temporary: refresh in a minute.").format(status=status),
                            status=status, detail=detail)
-    if isinstance(exc, (requests.ConnectionError, ConnectionError)):
+    if isinstance(exc, (requests.ConnectionError, ConnectionError)) or names & _AZURE_NETWORK:
         return SourceError("network", _("Azure ML could not be reached. Check the network (proxy, VPN, firewall), "
                                         "then refresh."), detail=detail)
-    if isinstance(exc, (json.JSONDecodeError, requests.exceptions.JSONDecodeError, KeyError, TypeError, ValueError)):
+    if (isinstance(exc, (json.JSONDecodeError, requests.exceptions.JSONDecodeError, KeyError, TypeError, ValueError))
+            or names & _AZURE_UNREADABLE):
         return SourceError("bad-response", _("Azure ML sent an answer that could not be read. Refresh; if it happens "
-                                             "again, update azureml-core."), status=status, detail=detail)
+                                             "again, update {sdk}.").format(sdk=sdk), status=status, detail=detail)
     return SourceError("unknown", _("Unexpected error while reading {what}: {detail}").format(what=what, detail=detail),
                        status=status, detail=detail)

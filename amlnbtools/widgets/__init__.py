@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +23,9 @@ __all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "debug
 
 
 def connect(config: str | Path | None = None, *, sample: bool = False, subscription_id: str | None = None,
-            resource_group: str | None = None, workspace_name: str | None = None, auth: Any = "cli",
+            resource_group: str | None = None, workspace_name: str | None = None, auth: Any = "default",
             tenant_id: str | None = None) -> WorkspacePanel:
-    """Open the workspace panel.
+    """Open the workspace panel: web services (SDK v1) and online endpoints (SDK v2) of one workspace.
 
     Parameters
     ----------
@@ -37,39 +36,35 @@ def connect(config: str | Path | None = None, *, sample: bool = False, subscript
         Use the embedded sample workspace (recorded answers, no network, no account needed).
     subscription_id, resource_group, workspace_name : str, optional
         Explicit ids (they override config.json).
-    auth : {"cli", "interactive", "service-principal", "managed-identity"} or azureml authentication object
-        How to sign in. Service principals read AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET.
+    auth : str or credential
+        How to sign in, once for both SDKs. ``"default"`` tries a service principal (AZURE_TENANT_ID,
+        AZURE_CLIENT_ID, AZURE_CLIENT_SECRET), the managed identity on Azure (compute instances), the Azure
+        CLI (``az login``), then shows a device code in the panel. Or one of ``"cli"``, ``"device-code"``,
+        ``"interactive"`` (a browser on this machine), ``"service-principal"``, ``"managed-identity"``; or an
+        azure-identity credential; or an azureml-core authentication object (SDK v1 only).
+    tenant_id : str, optional
+        The Microsoft Entra tenant to sign in to.
     """
     if sample:
         from amlnbtools.sources.sample import sample_source
 
         return WorkspacePanel(sample_source, label="sample")
-    from amlnbtools.sources.azureml_v1 import AUTH_METHODS, AzureMLSource, make_auth
-    from amlnbtools.sources.errors import SourceError
+    from amlnbtools.sources.signin import AUTH_METHODS
 
     if isinstance(auth, str) and auth not in AUTH_METHODS:
         raise ValueError(f"auth must be one of {', '.join(AUTH_METHODS)}, not {auth!r}")
     label = workspace_name or (str(config) if config is not None else "config.json")
-    # The credential is made here, in the user's cell: an interactive sign-in prompts there, never
-    # from a background thread. Its failure (e.g. missing variables) is shown by the panel.
-    try:
-        credential = make_auth(auth, tenant_id=tenant_id) if isinstance(auth, str) else auth
-    except SourceError as exc:
-        failure = exc
-
-        def fail() -> DeploymentSource:
-            raise failure
-
-        return WorkspacePanel(fail, label=label)
-    method = auth if isinstance(auth, str) else type(auth).__name__
 
     def open_source() -> DeploymentSource:
-        source = AzureMLSource.connect(config, subscription_id=subscription_id, resource_group=resource_group,
-                                       workspace_name=workspace_name, auth=credential, tenant_id=tenant_id)
-        source._info = replace(source.info, auth_method=method)
-        return source
+        from amlnbtools.sources.workspace import open_workspace
 
-    return WorkspacePanel(open_source, label=label)
+        # nothing prompts in the user's cell: a device code is shown by the panel
+        return open_workspace(config, subscription_id=subscription_id, resource_group=resource_group,
+                              workspace_name=workspace_name, auth=auth, tenant_id=tenant_id, prompt=panel.show_sign_in)
+
+    panel = WorkspacePanel(open_source, label=label, start=False)
+    panel.reconnect()
+    return panel
 
 
 def deployment_logs(service: Any, source: DeploymentSource | WorkspacePanel | None = None, *,

@@ -18,7 +18,8 @@ __all__ = ["deployment_target", "sdk_deployment", "source_of", "workspace_of"]
 # What to pass when a name comes without its workspace, per opener.
 _NEED_WORKSPACE = {
     "deployment_logs": N_("Give the workspace too: deployment_logs(name, panel) with a panel from "
-                          "amlnbtools.connect(), or pass the azureml Webservice object itself."),
+                          "amlnbtools.connect() or an azure.ai.ml MLClient, or pass the azureml Webservice "
+                          "object itself."),
     "replica_calculator": N_("Give the workspace too: replica_calculator(name, panel) with a panel from "
                              "amlnbtools.connect(), or pass the azureml Webservice object itself."),
     "pipeline_logs": N_("Give the workspace too: pipeline_logs(run_id, panel) with a panel from "
@@ -26,13 +27,30 @@ _NEED_WORKSPACE = {
 }
 
 
+def _is_ml_client(holder: Any) -> bool:
+    return type(holder).__name__ == "MLClient" and hasattr(holder, "online_deployments")
+
+
+def _v2_name(deployment: Any) -> str | None:
+    """``"endpoint/deployment"`` of an azure-ai-ml online deployment object (None for anything else)."""
+    endpoint, name = getattr(deployment, "endpoint_name", None), getattr(deployment, "name", None)
+    if type(deployment).__name__.endswith("OnlineDeployment") and isinstance(endpoint, str) and isinstance(name, str):
+        return f"{endpoint}/{name}"
+    return None
+
+
 def source_of(holder: Any) -> Any:
-    """The source behind ``holder``: a workspace panel's (waiting for its connection), else ``holder`` itself.
+    """The source behind ``holder``: a workspace panel's (waiting for its connection), an ``MLClient``'s
+    (azure-ai-ml), else ``holder`` itself.
 
     Raises the panel's own :class:`SourceError` (its message names the fix) when it could not connect.
     """
     from amlnbtools.widgets.workspace import WorkspacePanel
 
+    if _is_ml_client(holder):
+        from amlnbtools.sources.azureml_v2 import AzureMLV2Source
+
+        return AzureMLV2Source.from_ml_client(holder)
     if not isinstance(holder, WorkspacePanel):
         return holder
     if holder.source is None:
@@ -54,9 +72,18 @@ def workspace_of(holder: Any, opener: str) -> Any:
 def deployment_target(service: Any, holder: Any, opener: str) -> tuple[DeploymentSource, str]:
     """The source and the service name for ``opener(service, holder)``.
 
-    ``service`` is a name (then ``holder`` gives the workspace: a panel from ``connect()`` or a
-    :class:`DeploymentSource`) or an SDK object (see :func:`sdk_deployment`).
+    ``service`` is a name — a v1 service, or ``"endpoint/deployment"`` — (then ``holder`` gives the
+    workspace: a panel from ``connect()``, an azure-ai-ml ``MLClient``, or a :class:`DeploymentSource`), an
+    azure-ai-ml ``ManagedOnlineDeployment`` / ``KubernetesOnlineDeployment`` with such a holder, or an
+    azureml-core ``Webservice`` (see :func:`sdk_deployment`).
     """
+    v2_name = _v2_name(service)
+    if v2_name is not None:
+        if holder is None:
+            raise TypeError(_("An online deployment object does not say which workspace it is in: give the "
+                              "workspace too, {opener}(deployment, panel) with a panel from amlnbtools.connect(), "
+                              "or {opener}(deployment, ml_client).").format(opener=opener))
+        service = v2_name
     if not isinstance(service, str):
         return sdk_deployment(service)
     source = source_of(holder)

@@ -1,4 +1,5 @@
-"""The deployment log panel: a web service's state, error, logs and the diagnosis of both."""
+"""The deployment log panel: a web service's (SDK v1) or an online deployment's (SDK v2) state, error, logs
+and the diagnosis of both."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from amlnbtools.core import Finding, diagnose
+from amlnbtools.core.diagnosis.merge import root_first
 from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.core.services import ServiceDetails, kubectl_commands
 from amlnbtools.i18n import _, n_
@@ -27,7 +29,10 @@ TAIL_CHOICES = (100, 500, 1000, 5000)
 
 
 class DeploymentLogsPanel(Panel):
-    """State, error, logs and findings of one web service; refreshes in the background.
+    """State, error, logs and findings of one web service or ``endpoint/deployment``; refreshes in the background.
+
+    For an online deployment the error is the one its last operation reported, the logs are the inference
+    server's (or, with ``set_init(True)``, the storage initializer's), and the remedies speak of SDK v2.
 
     Public methods are the API: :meth:`refresh`, :meth:`wait`, :meth:`set_tail`, :meth:`set_init`,
     :meth:`select_finding`, :meth:`start_auto_refresh`, :meth:`stop_auto_refresh`, :meth:`export_bundle`.
@@ -146,7 +151,8 @@ class DeploymentLogsPanel(Panel):
         if self.details is None:
             raise RuntimeError(_("Nothing to export yet: refresh first."))
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        target = Path(path) if path is not None else Path.cwd() / f"amlnbtools-{self.name}-{stamp}.zip"
+        safe = self.name.replace("/", "-")  # endpoint/deployment
+        target = Path(path) if path is not None else Path.cwd() / f"amlnbtools-{safe}-{stamp}.zip"
         try:  # both logs, whichever one is on screen
             other = self.source.service_logs(self.name, num_lines=self.tail_lines, init=not self.init)
         except SourceError:
@@ -187,15 +193,17 @@ class DeploymentLogsPanel(Panel):
     def _show(self) -> None:
         d = self.details
         assert d is not None
-        log_findings = diagnose(self.logs)
-        error_findings = diagnose(d.error_json) if d.error_json else ()
-        self.findings = [("error", f) for f in error_findings] + [("logs", f) for f in log_findings]
+        sdk = "v2" if d.is_v2 else "v1"
+        log_findings = diagnose(self.logs, sdk=sdk)
+        error_findings = diagnose(d.error_json, sdk=sdk) if d.error_json else ()
+        self.findings = root_first([("error", error_findings), ("logs", log_findings)])
         self._state.value = badge(d.state)
         lines, count = len(self.logs.splitlines()), len(self.findings)
         self._status.value = html.escape(" · ".join([
-            _("{kind} service").format(kind=d.summary.compute_type),
+            *self._describe(d),
             n_("{count} log line", "{count} log lines", lines).format(count=lines),
             n_("{count} finding", "{count} findings", count).format(count=count)]))
+        self._init_box.description = _("Storage initializer") if d.is_v2 else _("Init container")
         self._error_body.value = (f"<pre style='white-space:pre-wrap;font-size:12px'>"
                                   f"{html.escape(redact(d.error_json))}</pre>") if d.error_json else ""
         self._error_box.layout.display = "" if d.error_json else "none"
@@ -208,6 +216,19 @@ class DeploymentLogsPanel(Panel):
         self._kubectl_box.layout.display = "" if commands else "none"
         if self.findings:
             self.select_finding(0)
+
+    @staticmethod
+    def _describe(d: ServiceDetails) -> list[str]:
+        if not d.is_v2:
+            return [_("{kind} service").format(kind=d.summary.compute_type)]
+        s = d.summary
+        parts = [_("{kind} online deployment").format(kind=s.compute_type)]
+        if s.traffic_percent is not None:
+            parts.append(_("{percent} % of the endpoint's traffic").format(percent=s.traffic_percent))
+        if s.instance_count is not None:
+            parts.append(n_("{count} instance of {type}", "{count} instances of {type}", s.instance_count)
+                         .format(count=s.instance_count, type=s.instance_type or "?"))
+        return parts
 
     def _export_clicked(self) -> None:
         # export_bundle() reads the other log from Azure: never on the kernel thread

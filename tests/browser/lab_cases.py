@@ -63,6 +63,13 @@ CASES: dict[str, NotebookCase] = {
     "04_replicas.ipynb": NotebookCase(
         plotly_figures=2,
         interactions=(move_slider("Target utilization"),)),
+    "06_online_endpoints.ipynb": NotebookCase(
+        interactions=(
+            show_service_log("credit-v2/blue", init_label="Storage initializer"),
+            pick_finding("credit-v2/blue", line=45),
+            refresh_logs("credit-v2/blue", new_state="Updating"),
+            open_service("taxi-fare/green"),
+        )),
     "05_pipeline_logs.ipynb": NotebookCase(
         plotly_figures=1,  # the pipeline timeline
         interactions=(

@@ -93,12 +93,13 @@ def refresh_logs(service: str, new_state: str = "Transitioning") -> Interaction:
     return Interaction(f"refresh-{service}", run)
 
 
-def show_service_log(service: str) -> Interaction:
-    """Untick "Init container": the service's own log comes back, with findings on its lines."""
+def show_service_log(service: str, init_label: str = "Init container") -> Interaction:
+    """Untick the init container's box ("Storage initializer" for an online deployment): the service's own log
+    comes back, with findings on its lines."""
 
     def run(nb: NotebookPage) -> Locator:
         panel = deployment_panel(nb.page, service)
-        box = panel.get_by_role("checkbox", name="Init container")
+        box = panel.get_by_role("checkbox", name=init_label)
         if box.is_checked():
             box.uncheck()
         expect(panel.locator("select option").filter(has_text=re.compile(r"^line\s\d+\s"))).not_to_have_count(

@@ -8,9 +8,10 @@
   and answers with it;
 - ``xss_panels.ipynb``: a notebook that shows that text through the log view, the diagnosis table, the
   workspace panel, the deployment log panel (the sample workspace serves the log, and reports the
-  corpus as a service state and as the service's error), the local debugging panel, the pipeline log panel
-  (a folder of step logs written by the notebook: hostile run, folder and step names, statuses, errors, log
-  text and a traceback whose exception line carries a payload) and the ParallelRunStep form.
+  corpus as a service state and as the service's error; the same for an SDK v2 online deployment), the
+  local debugging panel, the pipeline log panel (a folder of step logs written by the notebook: hostile
+  run, folder and step names, statuses, errors, log text and a traceback whose exception line carries a
+  payload) and the ParallelRunStep form.
 
 Every payload that runs sets ``window.__xss`` (installed as 0 before the page loads) or opens a
 dialog. The notebook also puts the sample workspace's service keys and sign-in token into the log it
@@ -117,6 +118,14 @@ replay.set_state("iris-aci", PAYLOADS[0])
 replay.set_state("churn-aks-crashloop", "Failed", error={
     "code": PAYLOADS[1], "message": "\\n".join(PAYLOADS),
     "details": [{"code": "CrashLoopBackOff", "message": p} for p in PAYLOADS]})
+# and an online deployment (SDK v2): its inference server's and storage initializer's logs, the error of its
+# last operation, and another deployment's provisioning state in the workspace table
+replay.set_logs("credit-v2/blue", hostile)
+replay.set_logs("credit-v2/blue", hostile, init=True)
+replay.set_state("credit-v2/blue", "Failed", error={
+    "code": PAYLOADS[2], "message": "\\n".join(PAYLOADS),
+    "details": [{"code": "ResourceNotReady", "message": p} for p in PAYLOADS]})
+replay.set_state("taxi-fare/green", PAYLOADS[3])
 workspace = amlnbtools.connect(sample=True)
 workspace'''
 
@@ -167,12 +176,13 @@ def notebook() -> nbformat.NotebookNode:
         new_code_cell("findings = amlnbtools.diagnose(hostile)\nfindings.to_frame()"),
         new_code_cell(_SERVE),
         new_code_cell('logs = amlnbtools.deployment_logs("churn-aks-crashloop", workspace)\nlogs.wait()\nlogs'),
+        new_code_cell('v2logs = amlnbtools.deployment_logs("credit-v2/blue", workspace)\nv2logs.wait()\nv2logs'),
         new_code_cell("local = amlnbtools.debug_locally(Path(\"hostile_score.py\").resolve(), "
                       "payload=json.dumps({\"data\": PAYLOADS}))\nlocal.wait()\nlocal.send()\nlocal.wait()\nlocal"),
         new_code_cell(_PIPELINE),
         new_code_cell(_FORM),
-        new_code_cell("print(len(findings), len(logs.findings), local.last_result.status, pipeline.root_cause.step, "
-                      "len(form.issues))"),
+        new_code_cell("print(len(findings), len(logs.findings), len(v2logs.findings), local.last_result.status, "
+                      "pipeline.root_cause.step, len(form.issues))"),
     ]
     return new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}})

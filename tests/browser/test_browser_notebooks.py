@@ -47,7 +47,7 @@ def run_and_check(nb: NotebookPage, case: NotebookCase, shots: Path) -> None:
     assert nb.plotly_figures() >= case.plotly_figures
     for number, interaction in enumerate(case.interactions, 1):
         panel = interaction.run(nb)
-        nb.screenshot(shots / f"{number:02d}-{interaction.name}.png", panel)
+        nb.screenshot(shots / f"{number:02d}-{interaction.name.replace('/', '-')}.png", panel)  # endpoint/deployment
     after = nb.outputs()
     assert after.errors == [], "errors after the interactions:\n" + "\n".join(after.errors)
     assert nb.dialogs == [], f"dialogs opened: {nb.dialogs}"

@@ -1,7 +1,8 @@
 """Hostile log text in a real browser: shown as text by every panel, never run; secrets never saved.
 
 The XSS corpus (lab_xss.PAYLOADS) goes through the log view, the diagnosis table, the workspace panel
-(a service state), the deployment log panel (the log, the findings, the error Azure ML reported), the
+(a service state, a deployment's provisioning state), the deployment log panel of a web service and of an
+online deployment (the log, the findings, the error Azure ML reported, the storage initializer), the
 local debugging panel (the server's live log and its answer), the pipeline log panel (run, step and
 folder names, statuses, errors, log text, the root cause's exception line) and the ParallelRunStep form
 (initial values and typed text). After rendering and after the interactions (pick every finding, search
@@ -56,7 +57,7 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     assert outputs.errors == [], "cells failed:\n" + "\n".join(outputs.errors)
     assert outputs.unexecuted == []
     nb.wait_for_widgets(outputs.widget_views)
-    assert outputs.widget_views == 6 and nb.widget_problems() == []
+    assert outputs.widget_views == 7 and nb.widget_problems() == []
     assert_nothing_ran(nb, "after rendering")
 
     # every panel shows the hostile text, as text
@@ -68,6 +69,10 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
                         ("pipeline logs", pipeline)):
         expect(panel, f"{name} shows the hostile text").to_contain_text(SHORT, timeout=TIMEOUT_MS)
     expect(workspace_panel(page)).to_contain_text(PAYLOADS[0])  # the service state
+    expect(workspace_panel(page)).to_contain_text(PAYLOADS[3])  # an online deployment's provisioning state
+    v2 = deployment_panel(page, "credit-v2/blue")
+    expect(v2, "the online deployment's panel shows the hostile log").to_contain_text(SHORT, timeout=TIMEOUT_MS)
+    expect(v2).to_contain_text(PAYLOADS[2])  # the error of the deployment's last operation
     expect(logs).to_contain_text(PAYLOADS[1])  # the error Azure ML reported
     expect(pipeline).to_contain_text(PAYLOADS[0])  # the run folder's name, the panel's title
     expect(pipeline).to_contain_text(PAYLOADS[5])  # the root cause's exception line
@@ -101,6 +106,16 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     expect(logs).to_contain_text(SHORT, timeout=TIMEOUT_MS)
     nb.screenshot(shots / "03-deployment-logs.png", logs)
     assert_nothing_ran(nb, "after using the deployment log panel")
+    # the same for the online deployment: its findings, the storage initializer's log and back
+    select = v2.locator(".widget-select select").first
+    for value in select.locator("option").evaluate_all("os => os.map(o => o.value)"):
+        select.select_option(value)
+        nb.page.wait_for_timeout(150)
+    v2.get_by_role("checkbox", name="Storage initializer").check()
+    expect(v2).to_contain_text(SHORT, timeout=TIMEOUT_MS)
+    v2.get_by_role("checkbox", name="Storage initializer").uncheck()
+    nb.screenshot(shots / "03b-online-deployment.png", v2)
+    assert_nothing_ran(nb, "after using the online deployment's panel")
 
     # the workspace panel: open the service whose state is hostile
     nb.screenshot(shots / "04-workspace.png", open_service("iris-aci").run(nb))

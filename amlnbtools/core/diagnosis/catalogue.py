@@ -25,8 +25,8 @@ __all__ = ["Catalogue", "CatalogueError", "Condition", "ContextSpec", "Pattern",
 #: Flags of every detailed pattern: ASCII classes, like RE2's \w \d \s \b.
 PATTERN_FLAGS = re.ASCII
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-_RULE_KEYS = {"id", "severity", "title", "remedy", "docs", "patterns", "unless", "unless_near", "window", "overrides",
-              "explains", "absorbs", "fallback", "symptom"}
+_RULE_KEYS = {"id", "severity", "title", "remedy", "title_v2", "remedy_v2", "docs", "patterns", "unless", "unless_near",
+              "window", "overrides", "explains", "absorbs", "fallback", "symptom"}
 #: Lines before and after a match that ``near`` and ``unless_near`` look at, by default and at most.
 DEFAULT_WINDOW = 3
 MAX_WINDOW = 16
@@ -90,6 +90,9 @@ class Rule:
     symptom: bool = False
     #: One literal per pattern: a line without any of them cannot match (None: always try the rule).
     gate: Gate | None = None
+    #: The title and remedy for an SDK v2 deployment or job, where the v1 wording names v1 settings.
+    title_v2: str | None = None
+    remedy_v2: str | None = None
 
     @property
     def windowed(self) -> bool:
@@ -218,6 +221,9 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
     for key in ("title", "remedy", "docs"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise CatalogueError(f"{where}: '{key}' must be a non-empty string")
+    for key in ("title_v2", "remedy_v2"):
+        if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
+            raise CatalogueError(f"{where}: '{key}' must be a non-empty string when given")
     patterns = raw.get("patterns")
     if not isinstance(patterns, list) or not patterns:
         raise CatalogueError(f"{where}: 'patterns' must be a non-empty list")
@@ -244,6 +250,8 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
         fallback=bool(raw.get("fallback", False)),
         symptom=bool(raw.get("symptom", False)),
         gate=rule_gate([p.source for p in compiled], PATTERN_FLAGS),
+        title_v2=raw.get("title_v2"),
+        remedy_v2=raw.get("remedy_v2"),
     )
 
 

@@ -278,9 +278,10 @@ class LineMatcher:
 
     # --- findings ----------------------------------------------------------------------------
 
-    def findings(self, language: str | None) -> Findings:
-        """The findings so far (call :meth:`finish` first)."""
+    def findings(self, language: str | None, sdk: str = "v1") -> Findings:
+        """The findings so far (call :meth:`finish` first); ``sdk="v2"`` picks the rules' v2 wording."""
         gettext = gettext_for(language)
+        v2 = sdk == "v2"
         rules = {r.id: r for r in self._cat.rules}
         has_error = any(rules[r].severity == "error" and not rules[r].fallback for r in self._hits)
         absorbed = set().union(*(rules[r].absorbs for r in self._hits))
@@ -290,7 +291,8 @@ class LineMatcher:
             if (rule.fallback and has_error) or rule_id in absorbed:
                 continue
             out.append(Finding(rule=rule_id, severity=rule.severity, line=hit.line, evidence=hit.evidence,
-                               title=gettext(rule.title), remedy=gettext(rule.remedy), docs=rule.docs,
+                               title=gettext((v2 and rule.title_v2) or rule.title),
+                               remedy=gettext((v2 and rule.remedy_v2) or rule.remedy), docs=rule.docs,
                                count=hit.count, lines=tuple(sorted(hit.lines))))
         out.sort(key=lambda f: (SEVERITIES.index(f.severity), f.line, f.rule))
         present = {f.rule for f in out if f.severity == "error"}

@@ -31,8 +31,10 @@ from amlnbtools.core.diagnosis.findings import Findings
 from amlnbtools.core.diagnosis.matcher import LineMatcher
 from amlnbtools.core.diagnosis.prefilter import Prefilter, make_prefilter
 
-__all__ = ["Scanner", "diagnose", "diagnose_stream"]
+__all__ = ["SDKS", "Scanner", "diagnose", "diagnose_stream"]
 
+#: The SDKs a remedy can be worded for.
+SDKS = ("v1", "v2")
 CHUNK_BYTES = 1 << 20
 WINDOW_BYTES = 1 << 20
 OVERLAP_BYTES = 4096
@@ -77,10 +79,16 @@ class Scanner:
     prefilter : {"hyperscan", "re2", "re"}, optional
         The engine that picks candidate lines (same findings, other speed); by default
         ``AMLNBTOOLS_PREFILTER`` or the fastest one installed.
+    sdk : {"v1", "v2"}
+        Which SDK the remedies speak of (same rules, same findings): ``"v2"`` for online endpoints and
+        jobs of azure-ai-ml, where a rule has a v2 wording.
     """
 
     def __init__(self, catalogue: Catalogue | None = None, *, language: str | None = None,
-                 prefilter: str | None = None) -> None:
+                 prefilter: str | None = None, sdk: str = "v1") -> None:
+        if sdk not in SDKS:
+            raise ValueError(f"sdk must be one of {', '.join(SDKS)}, not {sdk!r}")
+        self._sdk = sdk
         self._cat = catalogue if catalogue is not None else default_catalogue()
         self._pf = _prefilter(self._cat, prefilter)
         # the rule behind each prefilter source ("" for a context's line, "*" for escaped text: every rule)
@@ -143,7 +151,7 @@ class Scanner:
             self._finish_line(bytes(self._carry))
         self._closed = True
         self._matcher.finish()
-        return self._matcher.findings(self._language)
+        return self._matcher.findings(self._language, self._sdk)
 
     def _sniff(self, head: bytes) -> None:
         self._sniffed = True
@@ -298,7 +306,7 @@ class Scanner:
 
 
 def diagnose(text: str | bytes | bytearray | memoryview, *, language: str | None = None,
-             catalogue: Catalogue | None = None) -> Findings:
+             catalogue: Catalogue | None = None, sdk: str = "v1") -> Findings:
     """Find known Azure ML failures in a log or error text.
 
     Parameters
@@ -311,6 +319,8 @@ def diagnose(text: str | bytes | bytearray | memoryview, *, language: str | None
         active language by default.
     catalogue : Catalogue, optional
         Rules to apply; the shipped catalogue by default.
+    sdk : {"v1", "v2"}
+        Word the remedies for SDK v1 (azureml-core) or SDK v2 (azure-ai-ml); the findings are the same.
 
     Returns
     -------
@@ -319,7 +329,7 @@ def diagnose(text: str | bytes | bytearray | memoryview, *, language: str | None
     """
     if not isinstance(text, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"diagnose() takes str or bytes, not {type(text).__name__}")
-    scanner = Scanner(catalogue, language=language)
+    scanner = Scanner(catalogue, language=language, sdk=sdk)
     view = text if isinstance(text, str) else memoryview(text).cast("B")
     for i in range(0, len(view), CHUNK_BYTES):
         scanner.feed(view[i : i + CHUNK_BYTES])
@@ -327,9 +337,9 @@ def diagnose(text: str | bytes | bytearray | memoryview, *, language: str | None
 
 
 def diagnose_stream(stream: BinaryIO | Iterable[bytes], *, language: str | None = None,
-                    catalogue: Catalogue | None = None, chunk_bytes: int = CHUNK_BYTES) -> Findings:
+                    catalogue: Catalogue | None = None, chunk_bytes: int = CHUNK_BYTES, sdk: str = "v1") -> Findings:
     """Diagnose a binary stream (or an iterable of byte chunks) in chunks, with bounded memory."""
-    scanner = Scanner(catalogue, language=language)
+    scanner = Scanner(catalogue, language=language, sdk=sdk)
     if hasattr(stream, "read"):
         while chunk := stream.read(chunk_bytes):
             scanner.feed(chunk)

@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 from amlnbtools.core.services import AutoscaleSettings, ServiceDetails, ServiceSummary, WorkspaceInfo
 from amlnbtools.i18n import _
 from amlnbtools.sources.azureml_v1._bounded import Limits, call_with_deadline
-from amlnbtools.sources.azureml_v1._connect import AUTH_METHODS, find_config, make_auth, read_config
+from amlnbtools.sources.azureml_v1._connect import AUTH_METHODS, find_config, is_azureml_auth, make_auth, v1_auth
+from amlnbtools.sources.config import resolve_ids
 from amlnbtools.sources.errors import SourceError, classify
 
 __all__ = ["AUTH_METHODS", "AzureMLSource", "Limits", "find_config", "make_auth"]
@@ -94,31 +95,21 @@ class AzureMLSource:
 
     @classmethod
     def connect(cls, config: str | Path | None = None, *, subscription_id: str | None = None,
-                resource_group: str | None = None, workspace_name: str | None = None, auth: Any = "cli",
+                resource_group: str | None = None, workspace_name: str | None = None, auth: Any = "default",
                 tenant_id: str | None = None, limits: Limits = Limits()) -> AzureMLSource:
         """Connect with explicit ids, a config.json path, or the config.json found from the working folder.
 
-        ``auth`` is a sign-in method (see :data:`AUTH_METHODS`) or an azureml authentication object.
+        ``auth`` is a sign-in method (see :data:`AUTH_METHODS`), an azure-identity credential, or an azureml
+        authentication object.
         """
-        given = {k: v for k, v in (("subscription_id", subscription_id), ("resource_group", resource_group),
-                                   ("workspace_name", workspace_name)) if v}
-        if len(given) == 3:
-            ids = given
-            source = _("ids given as arguments")
-        else:
-            path = Path(config) if config is not None else find_config()
-            if path is None or not path.is_file():
-                raise SourceError("no-config", _(
-                    "No config.json in {folder} or its parent folders (their .azureml and aml_config folders "
-                    "included). Download it from the workspace page in Azure ML studio, pass subscription_id, "
-                    "resource_group and workspace_name, or try the embedded sample with "
-                    "amlnbtools.connect(sample=True).").format(
-                        folder=Path(config) if config else Path.cwd()))
-            ids = {**read_config(path), **given}
-            source = str(path)
-
-        credential = make_auth(auth, tenant_id=tenant_id) if isinstance(auth, str) else auth
-        method = auth if isinstance(auth, str) else type(auth).__name__
+        ids, source = resolve_ids(config, subscription_id=subscription_id, resource_group=resource_group,
+                                  workspace_name=workspace_name)
+        if isinstance(auth, str):
+            credential, method = make_auth(auth, tenant_id=tenant_id), auth
+        elif is_azureml_auth(auth):
+            credential, method = auth, type(auth).__name__
+        else:  # an azure-core token credential (azure-identity)
+            credential, method = v1_auth(auth), type(auth).__name__
 
         def open_workspace() -> Any:
             from azureml.core import Workspace

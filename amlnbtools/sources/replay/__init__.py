@@ -31,6 +31,7 @@ from amlnbtools.sources.replay._data import PIPELINE_RUNS, WIDE_STEPS
 from amlnbtools.sources.replay._faults import FAULTS
 from amlnbtools.sources.replay._server import (
     ALL_ROUTES,
+    ENDPOINT_ROUTES,
     PIPELINE_ROUTES,
     RESOURCE_ROUTES,
     ROUTES,
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
     import azureml.core
     from typing_extensions import Self
 
-__all__ = ["ALL_ROUTES", "FAULTS", "PIPELINE_ROUTES", "PIPELINE_RUNS", "RESOURCE_ROUTES", "ROUTES", "WIDE_STEPS",
-           "Call", "ReplayWorkspace"]
+__all__ = ["ALL_ROUTES", "ENDPOINT_ROUTES", "FAULTS", "PIPELINE_ROUTES", "PIPELINE_RUNS", "RESOURCE_ROUTES", "ROUTES",
+           "WIDE_STEPS", "Call", "ReplayWorkspace"]
 
 _open_lock = threading.Lock()
 _open: weakref.finalize | None = None  # the finalizer of the ReplayWorkspace that is open, if any
@@ -157,6 +158,43 @@ class ReplayWorkspace:
             return self._workspace
 
     @property
+    def ml_client(self) -> Any:
+        """An ``azure.ai.ml.MLClient`` on the replay workspace (SDK v2), built on first use.
+
+        Its requests are answered by the replay like azureml-core's; telemetry is off (the real client
+        would start exporting to Application Insights), and azure-core's retries are kept to two.
+
+        Raises
+        ------
+        RuntimeError
+            If the replay is closed.
+        ImportError
+            If azure-ai-ml is not installed (``pip install "amlnbtools[v2]"``).
+        """
+        if self.closed:
+            raise RuntimeError("this ReplayWorkspace is closed: create a new one")
+        with self._ws_lock:
+            if getattr(self, "_ml_client", None) is None:
+                from azure.ai.ml import MLClient
+
+                ident = self._server.data.identity
+                self._ml_client = MLClient(self.credential, ident.subscription_id, ident.resource_group, ident.name,
+                                           enable_telemetry=False, retry_total=2)
+            return self._ml_client
+
+    @property
+    def identity(self) -> Any:
+        """The workspace's ids: ``name``, ``subscription_id``, ``resource_group``, ``location``, ``tenant_id``."""
+        return self._server.data.identity
+
+    @property
+    def credential(self) -> Any:
+        """An azure-core token credential for the replay (what ``MLClient`` takes); it fails once closed."""
+        from amlnbtools.sources.replay._auth import ReplayCredential
+
+        return ReplayCredential(self._server.data.identity.tenant_id, self._guard)
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`close` has run (or the constructor failed)."""
         finalizer = getattr(self, "_finalizer", None)
@@ -203,6 +241,8 @@ class ReplayWorkspace:
     def set_logs(self, name: str, text: str, *, init: bool = False) -> None:
         """Serve ``text`` as the log (or, with ``init``, the init container's log) of service ``name`` from now on.
 
+        ``name`` may be an online deployment, ``"endpoint/deployment"`` (``init``: the storage initializer).
+
         Raises
         ------
         ValueError
@@ -239,11 +279,13 @@ class ReplayWorkspace:
         Parameters
         ----------
         name
-            One of :attr:`SERVICES`.
+            One of :attr:`SERVICES`, or an online deployment ``"endpoint/deployment"``.
         state
-            The new ``state``, e.g. ``"Transitioning"``, ``"Healthy"``, ``"Unhealthy"``, ``"Failed"``.
+            The new ``state``, e.g. ``"Transitioning"``, ``"Healthy"``, ``"Unhealthy"``, ``"Failed"``; for a
+            deployment its ``provisioningState`` (``"Creating"``, ``"Updating"``, ``"Succeeded"``, ``"Failed"``).
         error
-            The new ``error`` payload (a dict, or None for no error); ``"keep"`` (default) leaves it.
+            The new ``error`` payload (a dict, or None for no error; for a deployment, the error of its last
+            operation); ``"keep"`` (default) leaves it.
 
         Raises
         ------

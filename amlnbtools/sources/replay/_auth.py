@@ -14,7 +14,7 @@ import time
 from functools import lru_cache
 from typing import Any, Protocol
 
-__all__ = ["ReplayClosedError", "make_authentication", "make_token"]
+__all__ = ["ReplayClosedError", "ReplayCredential", "make_authentication", "make_token"]
 
 SUBSCRIPTION_NAME = "Contoso ML Production"
 USER = {
@@ -112,3 +112,30 @@ def make_authentication(subscription_id: str, tenant_id: str, guard: _Guard) -> 
     token to the real Azure endpoints.
     """
     return _authentication_class()(subscription_id, tenant_id, guard)
+
+
+class ReplayCredential:
+    """An azure-core token credential for the replay (SDK v2): tokens until the replay is closed.
+
+    ``get_token`` returns an ``azure.core.credentials.AccessToken``; ``azure-ai-ml`` asks for nothing else.
+    """
+
+    def __init__(self, tenant_id: str, guard: _Guard) -> None:
+        self._tenant_id = tenant_id
+        self._guard = guard
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        if self._guard.closed:
+            raise ReplayClosedError("the ReplayWorkspace behind this MLClient is closed: create a new one")
+        return AccessToken(make_token(self._tenant_id), int(time.time()) + TOKEN_LIFETIME_S)
+
+    def close(self) -> None:
+        """Nothing to release (azure-core closes credentials it is given)."""
+
+    def __enter__(self) -> ReplayCredential:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -82,6 +82,12 @@ class Payloads:
     run_logs: dict[str, dict[str, bytes]] = field(default_factory=dict)  # run id -> {log path -> bytes}
     computes: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> compute resource (ARM shape)
     datastores: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> DataStore DTO; the first is default
+    # SDK v2 online endpoints (ARM shapes): name -> endpoint; endpoint -> {deployment -> deployment}
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deployments: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    operations: dict[str, dict[str, Any]] = field(default_factory=dict)  # async operation id -> status
+    endpoint_logs: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (endpoint, deployment, container)
+    v2_computes: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> compute as ARM answers v2
 
 
 def _json(relative: str) -> Any:
@@ -139,6 +145,14 @@ def load() -> Payloads:
         computes={compute["name"]: compute for compute in _json("computes.json")},
         datastores={store["name"]: store for store in _json("datastores.json")},
     )
+    online = _json("v2/online.json")
+    payloads.endpoints = {e["name"]: e for e in online["endpoints"]}
+    payloads.deployments = {ep: {d["name"]: d for d in deps} for ep, deps in online["deployments"].items()}
+    payloads.operations = online["operations"]
+    payloads.v2_computes = {compute["name"]: compute for compute in online.get("computes", [])}
+    for path in sorted((DATA / "v2" / "logs").glob("*.log")):
+        endpoint, deployment, container = path.name[: -len(".log")].split(".")
+        payloads.endpoint_logs[(endpoint, deployment, container)] = path.read_text(encoding="utf-8")
     payloads.experiments.update(pipelines["experiments"])
     payloads.runs.update(pipelines["runs"])
     return payloads

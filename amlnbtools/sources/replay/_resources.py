@@ -9,7 +9,9 @@ What azureml-core and azureml-pipeline-core request for them (found by running t
   (``{"value": [...]}``, no ``nextLink``);
 - ``ws.get_default_datastore()``, and ``Pipeline(ws, steps)`` when an output names no datastore:
   GET ``{api}/datastore/v1.0{arm id}/default``;
-- ``Datastore.get(ws, name)`` / ``Datastore(ws, name)``: GET ``{api}/datastore/v1.0{arm id}/datastores/{name}``.
+- ``Datastore.get(ws, name)`` / ``Datastore(ws, name)``: GET ``{api}/datastore/v1.0{arm id}/datastores/{name}``;
+- ``Workspace(...)`` signed in with ``TokenAuthentication`` (an azure-identity credential shared with SDK v2)
+  lists the subscriptions the token can see: GET ``https://management.azure.com/subscriptions``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ RESOURCE_ROUTES: tuple[str, ...] = (
     "compute",
     "datastore-default",
     "datastore",
+    "arm-subscriptions",
 )
 
 
@@ -49,7 +52,20 @@ class ResourceRoutes:
             ("compute", "GET", api, rp + "/computes/(?P<name>[^/]+)", self._compute),
             ("datastore-default", "GET", api, store + "/default", self._default_datastore),
             ("datastore", "GET", api, store + "/datastores/(?P<name>[^/]+)", self._datastore),
+            ("arm-subscriptions", "GET", r"^management\.azure\.com$", "/subscriptions", self._subscriptions),
         ]
+
+    def _subscriptions(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                       request: Any = None) -> Answer:
+        from amlnbtools.sources.replay._auth import SUBSCRIPTION_NAME
+
+        ident = self.data.identity
+        return 200, dict(JSON), {"value": [{
+            "id": f"/subscriptions/{ident.subscription_id}", "subscriptionId": ident.subscription_id,
+            "tenantId": ident.tenant_id, "displayName": SUBSCRIPTION_NAME, "state": "Enabled",
+            "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+                                     "quotaId": "EnterpriseAgreement_2014-09-01", "spendingLimit": "Off"},
+            "authorizationSource": "RoleBased"}]}
 
     def _error(self, code: str, message: str) -> Answer:
         return 404, dict(JSON), _faults.arm_error(code, message, self.data.identity.location)

@@ -13,19 +13,20 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._auth import USER
 from amlnbtools.sources.replay._data import Payloads
+from amlnbtools.sources.replay._endpoints import ENDPOINT_ROUTES, EndpointRoutes
 from amlnbtools.sources.replay._pipelines import PIPELINE_ROUTES, PipelineRoutes
 from amlnbtools.sources.replay._resources import RESOURCE_ROUTES, ResourceRoutes
-from amlnbtools.sources.replay._routes import JSON, Answer, Route
+from amlnbtools.sources.replay._routes import JSON, Answer, Call, Route
+from amlnbtools.sources.replay._routes import Fault as _Fault
 
-__all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "LOCAL", "PIPELINE_ROUTES", "RESOURCE_ROUTES", "ROUTES", "Call",
-           "ReplayServer", "start_mock"]
+__all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "ENDPOINT_ROUTES", "LOCAL", "PIPELINE_ROUTES", "RESOURCE_ROUTES", "ROUTES",
+           "Call", "ReplayServer", "start_mock"]
 
 ROUTES: tuple[str, ...] = (
     "arm-workspace",
@@ -42,8 +43,9 @@ ROUTES: tuple[str, ...] = (
 )
 #: Every route: the web service routes, the pipeline routes (:mod:`._pipelines`), then computes and datastores
 #: (:mod:`._resources`).
-ALL_ROUTES: tuple[str, ...] = ROUTES + PIPELINE_ROUTES + RESOURCE_ROUTES
-_NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES, *RESOURCE_ROUTES})
+ALL_ROUTES: tuple[str, ...] = ROUTES + PIPELINE_ROUTES + RESOURCE_ROUTES + ENDPOINT_ROUTES
+_NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES, *RESOURCE_ROUTES,
+                         "v2-endpoints", "v2-operation"})
 
 #: URLs of this machine: passed through to the real network (the local inference server runs there).
 LOCAL = re.compile(r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
@@ -52,44 +54,6 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 #: How many calls the log keeps (the oldest are dropped): a notebook may keep a replay open for hours.
 CALL_LOG_SIZE = 10_000
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the replay answered.
-
-    Attributes
-    ----------
-    method
-        HTTP method.
-    route
-        The route name (one of ``ROUTES``), or ``"unmatched"`` for a request no route knows.
-    url
-        The full URL, query included.
-    params
-        The query parameters (the last value of each name), e.g. ``{"tail": "50", "init": "False"}``.
-    timeout
-        The ``timeout`` the caller passed to ``requests``: None, a number or a ``(connect, read)`` tuple.
-    started, ended
-        When the replay began and finished answering, in ``time.perf_counter()`` seconds (latency and
-        stalls included): requests whose intervals overlap were in flight together.
-    """
-
-    method: str
-    route: str
-    url: str
-    params: dict[str, str]
-    timeout: Any
-    started: float = 0.0
-    ended: float = 0.0
-
-
-@dataclass
-class _Fault:
-    route: str
-    fault: str
-    left: int | None
-    service: str | None
 
 
 class ReplayServer:
@@ -104,6 +68,7 @@ class ReplayServer:
         self._lock = threading.Lock()
         self.pipelines = PipelineRoutes(payloads)
         self.resources = ResourceRoutes(payloads)
+        self.endpoints = EndpointRoutes(payloads)
         self._routes = self._route_table()
         ident = payloads.identity
         self._ctx = {"location": ident.location, "tenant_id": ident.tenant_id, "arm_id": ident.arm_id, **USER}
@@ -162,6 +127,10 @@ class ReplayServer:
         return None
 
     def set_state(self, name: str, state: str, error: object) -> None:
+        if "/" in name:
+            with self._lock:
+                self.endpoints.set_state(name, state, error)
+            return
         with self._lock:
             service = self.data.services.get(name)
             if service is None:
@@ -172,6 +141,10 @@ class ReplayServer:
             service["updatedTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
 
     def set_logs(self, name: str, text: str, init: bool) -> None:
+        if "/" in name:
+            with self._lock:
+                self.endpoints.set_logs(name, text, init)
+            return
         with self._lock:
             if name not in self.data.services:
                 raise ValueError(f"no service {name!r} in the replay workspace: {', '.join(self.data.services)}")
@@ -199,6 +172,7 @@ class ReplayServer:
             ("history-run", "GET", api, hist + "/experimentids/(?P<expid>[^/]+)/runs/(?P<run>[^/]+)", self._run),
             *self.pipelines.table(),
             *self.resources.table(),
+            *self.endpoints.table(),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
         ]
         routes: list[tuple[str, str, re.Pattern[str], re.Pattern[str], Callable[..., Answer]]] = [
@@ -210,6 +184,8 @@ class ReplayServer:
         groups = match.groupdict()
         if groups.get("svc"):
             return frozenset({groups["svc"]})
+        if groups.get("ep"):  # SDK v2: the endpoint, and "endpoint/deployment"
+            return frozenset({groups["ep"], *([f"{groups['ep']}/{groups['dep']}"] if groups.get("dep") else [])})
         services = self.data.services.values()
         if route == "score":  # ACI: the host names the service
             return frozenset(s["name"] for s in services if urlsplit(s.get("scoringUri") or "").netloc == host)
