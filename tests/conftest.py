@@ -46,6 +46,21 @@ def sample_source(replay):
                          limits=Limits(request_timeout_s=1.0, retries=1, backoff_s=0.05, budget_s=10.0))
 
 
+@pytest.fixture()
+def workspace_v2(replay):
+    """The workspace panel over both SDKs on this test's replay, as connect(sample=True) builds it."""
+    pytest.importorskip("azure.ai.ml", reason="the v2 extra is installed by make test")
+    from amlnbtools.sources.workspace import open_workspace
+    from amlnbtools.widgets.workspace import WorkspacePanel
+
+    ident = replay.identity
+    panel = WorkspacePanel(lambda: open_workspace(
+        subscription_id=ident.subscription_id, resource_group=ident.resource_group, workspace_name=ident.name,
+        auth=replay.credential), label="replay")
+    assert panel.wait().status == "finished", panel.error
+    return panel
+
+
 @pytest.fixture(params=["azureml-replay", "bundle"])
 def deployment_source(request, sample_source, tmp_path):
     """Every kind of deployment source, serving the same four sample services."""

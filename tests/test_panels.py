@@ -17,9 +17,17 @@ from amlnbtools.widgets.workspace import WorkspacePanel
 REPLAY_KEYS = ("RPLYkey", "eyJ")  # service keys of the replay and the prefix of every JWT
 
 
+def _data_only(state: dict) -> dict:
+    # an anywidget (plotly's FigureWidget) carries its library's minified JavaScript in _esm/_css: code, not data,
+    # and long enough to hold any short pattern by chance ("eyJ" included)
+    return {k: v for k, v in state.items() if k not in ("_esm", "_css")}
+
+
 def widget_state_text() -> str:
-    """Everything ipywidgets would save into the notebook (all live widget models)."""
-    return json.dumps(w.Widget.get_manager_state(drop_defaults=False), default=str, ensure_ascii=False)
+    """Every value ipywidgets would save into the notebook (all live widget models, without library code)."""
+    manager = w.Widget.get_manager_state(drop_defaults=False)
+    states = {key: {**model, "state": _data_only(model["state"])} for key, model in manager["state"].items()}
+    return json.dumps({**manager, "state": states}, default=str, ensure_ascii=False)
 
 
 def widgets_containing(text: str) -> list[str]:

@@ -59,16 +59,18 @@ def test_panel_openers_return_their_panel_types() -> None:
     from amlnbtools import widgets
     from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
     from amlnbtools.widgets.local_debug import LocalDebugPanel
+    from amlnbtools.widgets.online_capacity import OnlineCapacityPanel
     from amlnbtools.widgets.parallel_run import ParallelRunConfigPanel
     from amlnbtools.widgets.pipeline import PipelineLogsPanel
     from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
     from amlnbtools.widgets.workspace import WorkspacePanel
 
     expected = {"connect": WorkspacePanel, "deployment_logs": DeploymentLogsPanel, "debug_locally": LocalDebugPanel,
-                "replica_calculator": ReplicaCalculatorPanel, "pipeline_logs": PipelineLogsPanel,
+                "replica_calculator": ReplicaCalculatorPanel | OnlineCapacityPanel, "pipeline_logs": PipelineLogsPanel,
                 "parallel_run_config_panel": ParallelRunConfigPanel}
-    names = {cls.__name__: cls for cls in expected.values()}
+    names = {cls.__name__: cls for panel in expected.values() for cls in typing.get_args(panel) or (panel,)}
     for opener, panel in expected.items():
         hints = typing.get_type_hints(getattr(widgets, opener), localns=names)
-        assert hints["return"] is panel, opener
-        assert hasattr(panel, "_repr_mimebundle_"), panel
+        assert hints["return"] == panel, opener
+        for cls in typing.get_args(panel) or (panel,):
+            assert hasattr(cls, "_repr_mimebundle_"), cls

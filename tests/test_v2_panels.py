@@ -39,33 +39,20 @@ def tree_state(widget) -> str:
     return "\n".join(states)
 
 
-@pytest.fixture()
-def workspace(replay) -> WorkspacePanel:
-    """The workspace panel over both SDKs on this test's replay, as connect(sample=True) builds it."""
-    from amlnbtools.sources.workspace import open_workspace
-
-    ident = replay.identity
-    panel = WorkspacePanel(lambda: open_workspace(
-        subscription_id=ident.subscription_id, resource_group=ident.resource_group, workspace_name=ident.name,
-        auth=replay.credential), label="replay")
-    assert panel.wait().status == "finished", panel.error
-    return panel
-
-
-def test_one_sign_in_lists_web_services_and_online_deployments(workspace: WorkspacePanel, replay) -> None:
-    names = [s.name for s in workspace.services]
+def test_one_sign_in_lists_web_services_and_online_deployments(workspace_v2: WorkspacePanel, replay) -> None:
+    names = [s.name for s in workspace_v2.services]
     assert names[:4] == ["churn-aks-crashloop", "fraud-aks-503", "iris-aci", "vision-aks-gpu"]
     assert sorted(names[4:]) == ["churn-v2/blue", "credit-v2/blue", "edge-k8s/blue", "taxi-fare/blue",
                                  "taxi-fare/green", "vision-v2/blue"]
-    html = workspace._table.value
+    html = workspace_v2._table.value
     assert "Web services (SDK v1)" in html and "Online endpoints (SDK v2)" in html
     assert "90 %" in html and "Standard_NC6s_v3" in html and "Kubernetes" in html
-    assert "6 online deployments" in workspace._status.value and "4 web services" in workspace._status.value
-    assert type(workspace.ml_client).__name__ == "MLClient"
-    assert type(workspace.workspace).__name__ == "Workspace"
-    logs = workspace.open_service("credit-v2/blue")
+    assert "6 online deployments" in workspace_v2._status.value and "4 web services" in workspace_v2._status.value
+    assert type(workspace_v2.ml_client).__name__ == "MLClient"
+    assert type(workspace_v2.workspace).__name__ == "Workspace"
+    logs = workspace_v2.open_service("credit-v2/blue")
     logs.wait()
-    state = tree_state(workspace.widget)
+    state = tree_state(workspace_v2.widget)
     assert "xgboost" in state  # the log panel's text is in there
     for secret in (replay.identity.subscription_id, *REPLAY_KEYS):
         assert secret not in state
@@ -83,8 +70,8 @@ def test_the_sample_connect_gives_both_sdks(replay, monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.parametrize("name", sorted(CAUSES))
-def test_every_failed_sample_deployment_names_its_cause_with_the_v2_fix(workspace, name) -> None:
-    panel = workspace.open_service(name)
+def test_every_failed_sample_deployment_names_its_cause_with_the_v2_fix(workspace_v2, name) -> None:
+    panel = workspace_v2.open_service(name)
     assert panel.wait().status == "finished", panel.error
     rule, words = CAUSES[name]
     origin, first = panel.findings[0]
@@ -94,8 +81,8 @@ def test_every_failed_sample_deployment_names_its_cause_with_the_v2_fix(workspac
     assert "online deployment" in panel._status.value
 
 
-def test_a_v2_remedy_replaces_v1_settings(workspace) -> None:
-    panel = workspace.open_service("edge-k8s/blue")
+def test_a_v2_remedy_replaces_v1_settings(workspace_v2) -> None:
+    panel = workspace_v2.open_service("edge-k8s/blue")
     panel.wait()
     remedy = panel.findings[0][1].remedy
     assert "resources.requests" in remedy and "cpu_cores" not in remedy
@@ -103,8 +90,8 @@ def test_a_v2_remedy_replaces_v1_settings(workspace) -> None:
     assert panel._kubectl_box.layout.display == ""
 
 
-def test_the_storage_initializer_and_the_bundle(workspace, tmp_path) -> None:
-    panel = workspace.open_service("credit-v2/blue")
+def test_the_storage_initializer_and_the_bundle(workspace_v2, tmp_path) -> None:
+    panel = workspace_v2.open_service("credit-v2/blue")
     panel.wait()
     assert "No module named 'xgboost'" in panel.logs and panel._init_box.description == "Storage initializer"
     panel.set_init(True)
@@ -117,18 +104,18 @@ def test_the_storage_initializer_and_the_bundle(workspace, tmp_path) -> None:
         assert json.loads(z.read("state.json"))["summary"]["sdk"] == "v2"
 
 
-def test_the_default_bundle_name_has_no_folder_in_it(workspace, tmp_path, monkeypatch) -> None:
+def test_the_default_bundle_name_has_no_folder_in_it(workspace_v2, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    panel = workspace.open_service("taxi-fare/green")
+    panel = workspace_v2.open_service("taxi-fare/green")
     panel.wait()
     path = panel.export_bundle()
     assert path.parent == tmp_path and path.name.startswith("amlnbtools-taxi-fare-green-")
 
 
-def test_what_users_hold_opens_the_panel(workspace, replay) -> None:
+def test_what_users_hold_opens_the_panel(workspace_v2, replay) -> None:
     client = replay.ml_client
     deployment = client.online_deployments.get("blue", "credit-v2")
-    for holder in (workspace, client):
+    for holder in (workspace_v2, client):
         panel = amlnbtools.deployment_logs(deployment, holder)
         assert panel.wait().status == "finished" and panel.name == "credit-v2/blue"
     panel = amlnbtools.deployment_logs("taxi-fare/green", client)
@@ -136,18 +123,18 @@ def test_what_users_hold_opens_the_panel(workspace, replay) -> None:
     with pytest.raises(TypeError, match=r"deployment_logs\(deployment, ml_client\)"):
         amlnbtools.deployment_logs(deployment)
     with pytest.raises(ValueError, match="It has: churn-aks-crashloop"):
-        workspace.open_service("credit-v2/purple")
+        workspace_v2.open_service("credit-v2/purple")
 
 
-def test_an_unknown_deployment_in_the_panel_lists_the_names(workspace) -> None:
-    panel = amlnbtools.deployment_logs("credit-v2/purple", workspace)
+def test_an_unknown_deployment_in_the_panel_lists_the_names(workspace_v2) -> None:
+    panel = amlnbtools.deployment_logs("credit-v2/purple", workspace_v2)
     assert panel.wait().status == "error"
     assert panel.error.kind == "not-found" and "Deployments of endpoint credit-v2: blue." in panel.error.message
 
 
-def test_a_fault_leaves_the_panel_usable(workspace, replay) -> None:
+def test_a_fault_leaves_the_panel_usable(workspace_v2, replay) -> None:
     replay.inject("v2-logs", "503")
-    panel = workspace.open_service("credit-v2/blue")
+    panel = workspace_v2.open_service("credit-v2/blue")
     assert panel.wait().status == "error" and panel.error.kind == "server-error"
     assert "HTTP 503" in panel._status.value
     replay.clear_faults()
@@ -155,9 +142,9 @@ def test_a_fault_leaves_the_panel_usable(workspace, replay) -> None:
     assert panel.wait().status == "finished" and panel.findings
 
 
-def test_auto_refresh_follows_a_deployment_until_it_settles(workspace, replay) -> None:
+def test_auto_refresh_follows_a_deployment_until_it_settles(workspace_v2, replay) -> None:
     replay.set_state("credit-v2/blue", "Creating", None)
-    panel = workspace.open_service("credit-v2/blue")
+    panel = workspace_v2.open_service("credit-v2/blue")
     panel.wait()
     assert panel.details.state == "Creating" and not panel.details.is_terminal
     panel.start_auto_refresh(interval_s=0.05, max_refreshes=100)
@@ -197,10 +184,10 @@ def test_an_azureml_authentication_object_serves_v1_and_says_why_not_v2(replay) 
     assert {s.sdk for s in sources.list_services()} == {"v1"}
 
 
-def test_the_v2_panels_speak_the_chosen_language(workspace) -> None:
+def test_the_v2_panels_speak_the_chosen_language(workspace_v2) -> None:
     amlnbtools.set_language("fr")
     try:
-        panel = workspace.open_service("edge-k8s/blue")
+        panel = workspace_v2.open_service("edge-k8s/blue")
         panel.wait()
         assert "déploiement en ligne Kubernetes" in panel._status.value
         assert panel.findings[0][1].title.startswith("Aucun nœud du cluster Kubernetes")

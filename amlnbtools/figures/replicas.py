@@ -12,7 +12,7 @@ from amlnbtools.i18n import _
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["replicas_vs_rps", "simulation_figure"]
+__all__ = ["online_trace_figure", "replicas_vs_rps", "simulation_figure"]
 
 
 def replicas_vs_rps(table: pandas.DataFrame, queueing: list[int], current_rps: float,
@@ -46,4 +46,17 @@ def simulation_figure(series: pandas.DataFrame) -> go.Figure:
     # whole replicas only, on a grid of their own (not the request axis's ticks)
     fig.update_yaxes(title_text=_("replicas"), secondary_y=True, rangemode="tozero", tickformat="d",
                      showgrid=False, tickmode="auto", nticks=6)
+    return fig
+
+
+def online_trace_figure(series: pandas.DataFrame) -> go.Figure:
+    """Load and the expected 429s and 408s a second, from :func:`amlnbtools.core.capacity.online.play`."""
+    fig = go.Figure()
+    minutes = series.index / 60
+    fig.add_scatter(x=minutes, y=series["rps"], name=_("load (requests/s)"), line_width=1, uid="load")
+    fig.add_bar(x=minutes, y=series["rejected_429"], name=_("429 per second"), marker_color="#c62828", uid="r429")
+    fig.add_bar(x=minutes, y=series["late_408"], name=_("408 per second"), marker_color="#ef6c00", uid="r408")
+    fig.update_layout(title=_("The load played on the deployment"), height=320, template="plotly_white", bargap=0,
+                      barmode="stack", xaxis_title=_("minutes"), yaxis_title=_("requests per second"),
+                      margin={"l": 50, "r": 20, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.25})
     return fig

@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from amlnbtools.core.capacity.scoring import ScoringResult
 from amlnbtools.core.services import ServiceDetails, ServiceSummary, WorkspaceInfo
 from amlnbtools.i18n import _
 from amlnbtools.sources.base import DeploymentSource
@@ -108,6 +109,16 @@ class WorkspaceSources:
             raise SourceError("bad-input", _("Only AKS services have an autoscaler; {name} is {kind}.").format(
                 name=name, kind=_("an online deployment")))
         result: ServiceDetails = update(name, **settings)
+        return result
+
+    def update_capacity(self, name: str, **settings: Any) -> ServiceDetails:
+        """The v2 source's ``update_capacity`` (online deployments)."""
+        result: ServiceDetails = self._side("v2").update_capacity(name, **settings)  # type: ignore[attr-defined]
+        return result
+
+    def score(self, name: str, payload: str | bytes, *, timeout_s: float | None = None) -> ScoringResult:
+        """The v2 source's scoring request to ``endpoint/deployment``."""
+        result: ScoringResult = self._side("v2").score(name, payload, timeout_s=timeout_s)  # type: ignore[attr-defined]
         return result
 
     # --- internals ---------------------------------------------------------------------------

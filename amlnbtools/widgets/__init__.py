@@ -14,6 +14,7 @@ from amlnbtools.widgets.workspace import WorkspacePanel
 
 if TYPE_CHECKING:
     from amlnbtools.widgets.local_debug import LocalDebugPanel
+    from amlnbtools.widgets.online_capacity import OnlineCapacityPanel
     from amlnbtools.widgets.parallel_run import ParallelRunConfigPanel
     from amlnbtools.widgets.pipeline import PipelineLogsPanel
     from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
@@ -109,13 +110,17 @@ def debug_locally(score_py: str | Path, model_dir: str | Path | None = None, *, 
 
 
 def replica_calculator(service: Any = None, source: DeploymentSource | WorkspacePanel | None = None,
-                       **inputs: Any) -> ReplicaCalculatorPanel:
+                       **inputs: Any) -> ReplicaCalculatorPanel | OnlineCapacityPanel:
     """Open the replica calculator.
 
     ``service`` pre-fills it: a local debugging panel or its ``latency`` (the measured request time), a
     deployment log panel, an azureml ``Webservice`` object, or a service name with ``source`` (its current
     autoscaler settings are read, and "Apply to service" becomes available). ``inputs`` set any field,
     e.g. ``target_rps=50, request_seconds=0.2``.
+
+    For an SDK v2 online deployment (``"endpoint/deployment"``, or an azure-ai-ml deployment object, with a
+    workspace panel or an ``MLClient``), a managed deployment gets the online capacity panel (instances, the
+    429 threshold, 429 and 408 rates); a Kubernetes one this calculator, with SDK v2 code.
     """
     from amlnbtools.core.capacity.latency import LatencyStats
     from amlnbtools.widgets.local_debug import LocalDebugPanel
@@ -129,11 +134,33 @@ def replica_calculator(service: Any = None, source: DeploymentSource | Workspace
     if isinstance(service, LocalDebugPanel):
         raise ValueError(_("Measure the latency first: press Send N requests in the local debugging panel."))
     if isinstance(service, DeploymentLogsPanel):
-        return ReplicaCalculatorPanel(source=service.source, service=service.name, **inputs)
+        kubernetes = service.details is not None and service.details.is_kubernetes
+        return _calculator(service.source, service.name, kubernetes, inputs)
     if service is not None:
         resolved, name = deployment_target(service, source, "replica_calculator")
-        return ReplicaCalculatorPanel(source=resolved, service=name, **inputs)
+        return _calculator(resolved, name, _known_kubernetes(service, source, name), inputs)
     return ReplicaCalculatorPanel(**inputs)
+
+
+def _known_kubernetes(service: Any, holder: Any, name: str) -> bool:
+    """Whether ``name`` is known, without asking Azure, to run on Kubernetes (its object, or the panel's table)."""
+    if type(service).__name__.startswith("Kubernetes"):
+        return True
+    rows = getattr(holder, "services", None) or []
+    return any(row.name == name and row.compute_type == "Kubernetes" for row in rows)
+
+
+def _calculator(source: DeploymentSource, name: str, kubernetes: bool,
+                inputs: dict[str, Any]) -> ReplicaCalculatorPanel | OnlineCapacityPanel:
+    """The calculator for ``name``: a v1 service or a Kubernetes online deployment (azureml-fe's autoscaler),
+    or a managed online deployment (fixed instances, 429 and 408)."""
+    from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
+
+    if "/" in name and not kubernetes:
+        from amlnbtools.widgets.online_capacity import OnlineCapacityPanel
+
+        return OnlineCapacityPanel(source=source, deployment=name, **inputs)
+    return ReplicaCalculatorPanel(source=source, service=name, **inputs)
 
 
 def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> PipelineLogsPanel:

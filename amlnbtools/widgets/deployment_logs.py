@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 
@@ -22,6 +23,7 @@ from amlnbtools.widgets._html import badge, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
+from amlnbtools.widgets.scoring import ScoringCheck
 
 __all__ = ["DeploymentLogsPanel"]
 
@@ -35,7 +37,8 @@ class DeploymentLogsPanel(Panel):
     server's (or, with ``set_init(True)``, the storage initializer's), and the remedies speak of SDK v2.
 
     Public methods are the API: :meth:`refresh`, :meth:`wait`, :meth:`set_tail`, :meth:`set_init`,
-    :meth:`select_finding`, :meth:`start_auto_refresh`, :meth:`stop_auto_refresh`, :meth:`export_bundle`.
+    :meth:`select_finding`, :meth:`start_auto_refresh`, :meth:`stop_auto_refresh`, :meth:`export_bundle`, and
+    for online deployments :meth:`send_request` / :meth:`wait_request`.
     """
 
     def __init__(self, source: DeploymentSource, name: str, *, tail_lines: int = 1000, refresh: bool = True) -> None:
@@ -71,6 +74,12 @@ class DeploymentLogsPanel(Panel):
         self._kubectl_box = w.Accordion(children=[self._kubectl],
                                         titles=(_("Kubernetes events the logs do not show (kubectl)"),))
         self.log_view = LogView()
+        # online deployments (SDK v2): send a request and see what its status means
+        self.scoring: ScoringCheck | None = None
+        if hasattr(source, "score") and "/" in name:
+            self.scoring = ScoringCheck(source, name, lambda: self.details)
+        self._scoring_box = w.Accordion(children=[self.scoring.widget] if self.scoring else [],
+                                        titles=(_("Send a scoring request"),) if self.scoring else ())
 
         self._tail.observe(lambda c: self.set_tail(c["new"]), names="value")
         self._init_box.observe(lambda c: self.set_init(c["new"]), names="value")
@@ -84,9 +93,10 @@ class DeploymentLogsPanel(Panel):
                            self._export_button])
         self.widget = w.VBox([w.HBox([self._title, self._state]), self._status, self._error_box, controls,
                               w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
-                              self.log_view.widget, self._kubectl_box])
+                              self.log_view.widget, self._kubectl_box, self._scoring_box])
         self._error_box.layout.display = "none"
         self._kubectl_box.layout.display = "none"
+        self._scoring_box.layout.display = "" if self.scoring else "none"
         if refresh:
             self.refresh()
 
@@ -136,6 +146,20 @@ class DeploymentLogsPanel(Panel):
     def stop_auto_refresh(self) -> None:
         """Stop auto-refresh (a refresh already running still completes)."""
         self._auto.stop()
+
+    def send_request(self, payload: str | dict[str, Any] | None = None) -> None:
+        """Online deployments: send one scoring request in the background (``wait_request()`` waits for it);
+        ``scoring.result`` and ``scoring.explanation`` then say what came back and what it means."""
+        if self.scoring is None:
+            raise RuntimeError(_("Sending a request from the panel works for SDK v2 online deployments."))
+        self._scoring_box.selected_index = 0
+        self.scoring.send(payload)
+
+    def wait_request(self, timeout_s: float | None = 60.0) -> TaskState:
+        """Block until the scoring request is answered (for scripts and tests)."""
+        if self.scoring is None:
+            raise RuntimeError(_("Sending a request from the panel works for SDK v2 online deployments."))
+        return self.scoring.wait(timeout_s)
 
     @property
     def kubectl_commands(self) -> list[str]:

@@ -9,8 +9,16 @@ from typing import Any
 import ipywidgets as w
 import plotly.graph_objects as go
 
+from amlnbtools.core.capacity.online import v2_code
 from amlnbtools.core.capacity.replicas import replicas_for_rate_503, replicas_table
-from amlnbtools.core.capacity.report import ReplicaReport, deploy_code, formula_lines, queueing_lines, replica_report
+from amlnbtools.core.capacity.report import (
+    ReplicaReport,
+    autoscale_range,
+    deploy_code,
+    formula_lines,
+    queueing_lines,
+    replica_report,
+)
 from amlnbtools.i18n import _
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.widgets._html import badge
@@ -37,6 +45,8 @@ class ReplicaCalculatorPanel(Panel):
                  max_replicas: int = 10, startup_s: float = 30.0, source: DeploymentSource | None = None,
                  service: str | None = None) -> None:
         self.source, self.service = source, service
+        self._v2 = service is not None and "/" in service  # a Kubernetes online deployment (SDK v2)
+        self._timeout_ms: int | None = None  # its request_timeout_ms, once read
         self.report: ReplicaReport | None = None
         self.simulation: Any = None
         self.error: str | None = None
@@ -73,7 +83,8 @@ class ReplicaCalculatorPanel(Panel):
         self._simulated = w.HTML()
         self._code = w.Textarea(layout=w.Layout(width="100%", height="70px"))
         self._status = w.HTML()
-        self._apply_button = w.Button(description=_("Apply to service…"), icon="upload",
+        self._apply_button = w.Button(description=_("Apply to deployment…") if self._v2 else _("Apply to service…"),
+                                      icon="upload",
                                       disabled=source is None or service is None,
                                       layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
         self._confirm_button = w.Button(description=_("Confirm"), button_style="danger", icon="check")
@@ -92,7 +103,9 @@ class ReplicaCalculatorPanel(Panel):
         results = w.VBox([self._formula, self._queueing, self._simulated], layout=w.Layout(flex="1 1 auto"))
         self.widget = w.VBox([w.HTML("<b>" + html.escape(_("Replica calculator")) + "</b>"),
                               w.HBox([inputs, results]), self.rps_chart, self.simulation_chart,
-                              w.HTML(html.escape(_("Code for the SDK (v1):"))), self._code,
+                              w.HTML(html.escape(_("Code for the SDK (v2):") if self._v2
+                                                 else _("Code for the SDK (v1):"))),
+                              self._code,
                               w.HBox([self._apply_button, self._status]), self._confirm_row])
         self._recompute()
         if source is not None and service is not None:
@@ -137,6 +150,10 @@ class ReplicaCalculatorPanel(Panel):
         min_r, max_r, percent = self._to_apply()
         source, service = self.source, self.service
         assert source is not None and service is not None
+        if self._v2:
+            self._task.run(lambda: ("applied", source.update_capacity(  # type: ignore[attr-defined]
+                service, scale=(min_r, max_r, percent))))
+            return
         self._task.run(lambda: ("applied", source.update_autoscale(  # type: ignore[attr-defined]
             service, min_replicas=min_r, max_replicas=max_r, target_utilization_percent=percent)))
 
@@ -150,8 +167,9 @@ class ReplicaCalculatorPanel(Panel):
 
     def _to_apply(self) -> tuple[int, int, int]:
         assert self.report is not None
-        min_r = max(self.report.replicas, int(self._inputs["min_replicas"].value))
-        return min_r, max(min_r, int(self._inputs["max_replicas"].value)), round(self.report.target_utilization * 100)
+        low, high = autoscale_range(self.report.replicas, int(self._inputs["min_replicas"].value),
+                                    int(self._inputs["max_replicas"].value))
+        return low, high, round(self.report.target_utilization * 100)
 
     def _recompute(self) -> None:
         v = self.inputs
@@ -166,7 +184,14 @@ class ReplicaCalculatorPanel(Panel):
         rep = self.report
         self._formula.value = "<br>".join(html.escape(line) for line in formula_lines(rep))
         self._queueing.value = "<br>".join(html.escape(line) for line in queueing_lines(rep))
-        self._code.value = deploy_code(rep, min_replicas=int(v["min_replicas"]), max_replicas=int(v["max_replicas"]))
+        if self._v2:
+            low, high = autoscale_range(rep.replicas, int(v["min_replicas"]), int(v["max_replicas"]))
+            endpoint, _sep, name = (self.service or "/").partition("/")
+            self._code.value = v2_code(endpoint, name, low, rep.max_concurrent_requests, int(self._timeout_ms or 5000),
+                                       scale=(low, high, round(rep.target_utilization * 100)))
+        else:
+            self._code.value = deploy_code(rep, min_replicas=int(v["min_replicas"]),
+                                           max_replicas=int(v["max_replicas"]))
         self._update_rps_chart(rep)
         self._simulate(rep, v)
 
@@ -234,6 +259,8 @@ class ReplicaCalculatorPanel(Panel):
             return
         kind, details = state.value
         scaler = details.autoscale
+        if self._v2 and details.scoring_timeout_ms:
+            self._timeout_ms = int(details.scoring_timeout_ms)
         if kind == "settings" and scaler is not None:
             self.set_inputs(min_replicas=scaler.min_replicas, max_replicas=scaler.max_replicas,
                             target_utilization=scaler.target_utilization_percent / 100,

@@ -14,12 +14,14 @@ from lab_panels import (
     Interaction,
     findings_table,
     move_slider,
+    online_capacity_instances,
     open_service,
     parallel_run_form,
     pick_finding,
     pipeline_step,
     refresh_logs,
     root_cause_in_log,
+    send_scoring_request,
     show_service_log,
     start_stop_local_server,
 )
@@ -64,11 +66,14 @@ CASES: dict[str, NotebookCase] = {
         plotly_figures=2,
         interactions=(move_slider("Target utilization"),)),
     "06_online_endpoints.ipynb": NotebookCase(
+        plotly_figures=1,  # the online capacity panel's trace
         interactions=(
             show_service_log("credit-v2/blue", init_label="Storage initializer"),
             pick_finding("credit-v2/blue", line=45),
             refresh_logs("credit-v2/blue", new_state="Updating"),
             open_service("taxi-fare/green"),
+            send_scoring_request("taxi-fare/green", "HTTP 424"),
+            online_capacity_instances(6),
         )),
     "05_pipeline_logs.ipynb": NotebookCase(
         plotly_figures=1,  # the pipeline timeline

@@ -128,6 +128,23 @@ def _pick(panel: Locator, line: int) -> Locator:
     return panel
 
 
+def send_scoring_request(service: str, answer: str) -> Interaction:
+    """Open "Send a scoring request" of an online deployment, press Send request: the status and its meaning show."""
+
+    def run(nb: NotebookPage) -> Locator:
+        panel = deployment_panel(nb.page, service)
+        send = _button(panel, "Send request")
+        if not send.is_visible():
+            panel.get_by_text("Send a scoring request", exact=True).last.click()
+        expect(send).to_be_visible(timeout=TIMEOUT_MS)
+        send.click()
+        expect(panel).to_contain_text(answer, timeout=TIMEOUT_MS)
+        expect(send).to_be_enabled(timeout=TIMEOUT_MS)
+        return panel
+
+    return Interaction(f"score-{service}", run)
+
+
 # --- workspace panel ------------------------------------------------------------------------------
 
 
@@ -182,6 +199,28 @@ def move_slider(label: str = "Target utilization") -> Interaction:
         return panel
 
     return Interaction("slider-" + label.lower().replace(" ", "-"), run)
+
+
+def online_capacity_instances(instances: int) -> Interaction:
+    """Type an instance count into the online capacity panel: its summary and its chart follow."""
+
+    def run(nb: NotebookPage) -> Locator:
+        panel = nb.page.locator(".widget-vbox").filter(has=nb.page.locator(
+            ".widget-html-content > b", has_text="Capacity of an online deployment")).last
+        expect(panel).to_be_visible(timeout=TIMEOUT_MS)
+        chart = panel.locator(".js-plotly-plot").first
+        expect(chart.locator(".main-svg").first).to_be_visible(timeout=TIMEOUT_MS)
+        before = _traces(chart)
+        field = _labelled(panel, ".widget-text", "instance_count").locator("input")
+        field.fill(str(instances))
+        field.press("Enter")
+        holds = 2 * instances  # max_concurrent_requests_per_instance is 1 in the notebook
+        expect(panel).to_contain_text(f"With {instances} instances the deployment holds {holds}", timeout=TIMEOUT_MS)
+        nb.page.wait_for_function("([el, before]) => JSON.stringify(el.data.map(t => [t.x, t.y])) !== before",
+                                  arg=[chart.element_handle(), before], timeout=TIMEOUT_MS)
+        return panel
+
+    return Interaction(f"online-capacity-{instances}", run)
 
 
 def _traces(chart: Locator) -> str:

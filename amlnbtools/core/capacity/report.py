@@ -5,13 +5,14 @@ Shared by the ``amlnbtools replicas`` command and the replica calculator panel (
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from amlnbtools.core.capacity import replicas as r
 from amlnbtools.i18n import _, n_
 
-__all__ = ["ReplicaReport", "deploy_code", "formula_lines", "queueing_lines", "replica_report"]
+__all__ = ["ReplicaReport", "autoscale_range", "deploy_code", "formula_lines", "queueing_lines", "replica_report"]
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,24 @@ def queueing_lines(rep: ReplicaReport) -> list[str]:
     ]
 
 
-def deploy_code(rep: ReplicaReport, min_replicas: int | None = None, max_replicas: int | None = None) -> str:
-    """Ready-to-paste SDK v1 code (autoscale_target_utilization is the SDK's integer percent).
+def autoscale_range(replicas: int, min_replicas: int | None = None, max_replicas: int | None = None) -> tuple[int, int]:
+    """(min, max) replicas that keep autoscaling on.
 
-    The minimum is the formula's replicas, or ``min_replicas`` if that is higher; the maximum is at least the
-    minimum.
+    The minimum is the formula's replicas, or ``min_replicas`` if that is higher. The maximum is ``max_replicas``
+    when it leaves room above the minimum, else the minimum and half of it again (at least one more): equal
+    bounds would switch the autoscaler off, and a spike of half the load again would find no replica to add.
     """
+    low = max(min_replicas or 0, replicas, 1)
+    floor = low + max(1, math.ceil(low / 2))
+    high = max_replicas if max_replicas is not None and max_replicas > low else floor
+    return low, high
+
+
+def deploy_code(rep: ReplicaReport, min_replicas: int | None = None, max_replicas: int | None = None) -> str:
+    """Ready-to-paste SDK v1 code (autoscale_target_utilization is the SDK's integer percent); the replicas are
+    :func:`autoscale_range` (never equal bounds, which would switch autoscaling off)."""
     percent = round(rep.target_utilization * 100)
-    low = max(min_replicas or 0, rep.replicas)
-    top = max(max_replicas or 0, low)
+    low, top = autoscale_range(rep.replicas, min_replicas, max_replicas)
     return (f"AksWebservice.deploy_configuration(autoscale_enabled=True, autoscale_min_replicas={low}, "
             f"autoscale_max_replicas={top}, autoscale_target_utilization={percent}, "
             f"replica_max_concurrent_requests={rep.max_concurrent_requests}, "

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from amlnbtools.core.capacity.scoring import ScoringResult
 from amlnbtools.core.services import AutoscaleSettings, ServiceDetails, ServiceSummary, WorkspaceInfo
 from amlnbtools.i18n import _
 from amlnbtools.sources._limits import Limits, run_with_deadline
@@ -231,13 +232,70 @@ class AzureMLV2Source:
         except SourceError as failure:
             raise self._naming_what_exists(failure, endpoint_name) from None
 
-    # --- internals ---------------------------------------------------------------------------
+    # --- beyond the protocol ----------------------------------------------------------------
 
-    def _split(self, name: str) -> tuple[str, str]:
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    def score(self, name: str, payload: str | bytes, *, timeout_s: float | None = None) -> ScoringResult:
+        """Send one scoring request to ``endpoint/deployment`` (see :mod:`.scoring`; the key is never kept)."""
+        from amlnbtools.sources.azureml_v2.scoring import score
+
+        try:
+            return score(self, name, payload, timeout_s=timeout_s)
+        except SourceError as failure:
+            raise self._naming_what_exists(failure, name.partition("/")[0]) from None
+
+    def update_capacity(self, name: str, *, instance_count: int | None = None,
+                        max_concurrent_requests: int | None = None, request_timeout_ms: int | None = None,
+                        scale: tuple[int, int, int] | None = None) -> ServiceDetails:
+        """Change the capacity of ``endpoint/deployment`` with ``online_deployments.begin_create_or_update``.
+
+        ``scale`` = (min, max, target %) sets TargetUtilization scale settings (Kubernetes). The operation is
+        started, not waited for (scaling takes minutes): the details returned show its provisioning state.
+        """
+        endpoint_name, deployment_name = self._split(name)
+        what = _("deployment {name}").format(name=name)
+
+        def update() -> None:
+            client = self.ml_client
+            deployment = client.online_deployments.get(deployment_name, endpoint_name)
+            if instance_count is not None:
+                deployment.instance_count = int(instance_count)
+            if max_concurrent_requests is not None:
+                deployment.request_settings.max_concurrent_requests_per_instance = int(max_concurrent_requests)
+            if request_timeout_ms is not None:
+                deployment.request_settings.request_timeout_ms = int(request_timeout_ms)
+            if scale is not None:
+                from azure.ai.ml.entities import TargetUtilizationScaleSettings
+
+                low, high, percent = scale
+                deployment.scale_settings = TargetUtilizationScaleSettings(
+                    min_instances=int(low), max_instances=int(high), target_utilization_percentage=int(percent))
+            client.online_deployments.begin_create_or_update(deployment, skip_script_validation=True)
+
+        try:
+            self._call(_("the capacity of {what}").format(what=what), update)
+        except SourceError as failure:
+            raise self._naming_what_exists(failure, endpoint_name) from None
+        return self.service_details(name)
+
+    def split(self, name: str) -> tuple[str, str]:
+        """``endpoint/deployment`` → its two names; a SourceError ("bad-input") for another shape."""
         try:
             return split_name(name)
         except ValueError as exc:
             raise SourceError("bad-input", str(exc)) from None
+
+    def call(self, what: str, fn: Callable[[], T]) -> T:
+        """``fn()`` under the deadline, classified, with one new credential after an expired token."""
+        return self._call(what, fn)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _split(self, name: str) -> tuple[str, str]:
+        return self.split(name)
 
     def _namespace(self, compute_name: str | None) -> str | None:
         """The Kubernetes namespace of an attached Kubernetes compute (None when it cannot be read)."""

@@ -250,6 +250,18 @@ class ReplayWorkspace:
         """
         self._server.set_logs(name, text, init)
 
+    def set_scoring(self, name: str, status: int, body: object = "", headers: dict[str, str] | None = None) -> None:
+        """Make the online deployment ``name`` (``"endpoint/deployment"``) answer scoring requests with ``status``,
+        ``body`` (text, or a value sent as JSON) and extra ``headers`` from now on, e.g. a 424 with
+        ``{"ms-azureml-model-error-statuscode": "500"}``.
+
+        Raises
+        ------
+        ValueError
+            For a deployment the replay workspace does not have.
+        """
+        self._server.set_scoring(name, status, body, headers)
+
     def set_latency(self, seconds: float, route: str = "*") -> None:
         """Make every request to ``route`` wait ``seconds`` before it is answered (0 removes the latency).
 

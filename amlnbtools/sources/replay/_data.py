@@ -88,6 +88,8 @@ class Payloads:
     operations: dict[str, dict[str, Any]] = field(default_factory=dict)  # async operation id -> status
     endpoint_logs: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (endpoint, deployment, container)
     v2_computes: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> compute as ARM answers v2
+    endpoint_keys: dict[str, dict[str, str]] = field(default_factory=dict)  # key-auth endpoint -> its two keys
+    endpoint_scoring: dict[str, dict[str, Any]] = field(default_factory=dict)  # "ep/dep" -> status, body, headers
 
 
 def _json(relative: str) -> Any:
@@ -150,6 +152,8 @@ def load() -> Payloads:
     payloads.deployments = {ep: {d["name"]: d for d in deps} for ep, deps in online["deployments"].items()}
     payloads.operations = online["operations"]
     payloads.v2_computes = {compute["name"]: compute for compute in online.get("computes", [])}
+    payloads.endpoint_keys = online.get("keys", {})
+    payloads.endpoint_scoring = online.get("scoring", {})
     for path in sorted((DATA / "v2" / "logs").glob("*.log")):
         endpoint, deployment, container = path.name[: -len(".log")].split(".")
         payloads.endpoint_logs[(endpoint, deployment, container)] = path.read_text(encoding="utf-8")

@@ -8,16 +8,26 @@ What azure-ai-ml (1.35) requests, found by running it against the replay (ARM, h
 - ``online_deployments.get_logs(name, endpoint, lines, container_type=…)``: POST ``…/deployments/{name}/getLogs``
   with ``{"tail": N}`` or ``{"containerType": "StorageInitializer", "tail": N}`` → ``{"content": "…"}``;
 - ``compute.get(name)`` (the namespace of a Kubernetes compute): GET ``{arm id}/computes/{name}``;
+- ``online_deployments.begin_create_or_update(deployment)`` of a deployment that exists: PUT
+  ``…/deployments/{name}`` with the whole deployment; the replay keeps the scale it sets (``sku.capacity``,
+  ``requestSettings``, ``scaleSettings``) and answers it finished (200, ``Succeeded``);
+- ``online_endpoints.get_keys(name)``: POST ``…/{name}/listKeys`` (key auth) or ``…/{name}/token`` (AML token auth);
+- scoring: POST the endpoint's scoring URI (``https://{name}.{region}.inference.ml.azure.com/score``, or
+  ``http://{ip}/api/v1/endpoint/{name}/score`` for Kubernetes) with ``Authorization: Bearer <key or token>``
+  and optionally ``azureml-model-deployment``; without it the endpoint picks a deployment by traffic;
 - the reason a deployment failed: GET of its ``properties.AzureAsyncOperationUri`` (``…/mfeOperationsStatus/{id}``)
   → ``{"status", "error": {"code", "message", "details"}}``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
+import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._data import Payloads
@@ -33,8 +43,16 @@ ENDPOINT_ROUTES: tuple[str, ...] = (
     "v2-logs",
     "v2-operation",
     "v2-compute",
+    "v2-keys",
+    "v2-token",
+    "v2-score",
+    "v2-deployment-update",
 )
 _CONTAINERS = {"InferenceServer": "inference-server", "StorageInitializer": "storage-initializer"}
+_K8S_HOST = "20.61.112.34"  # the ingress of the attached AKS cluster (Kubernetes online endpoints)
+NO_ROUTE = ("No valid deployments to route to. Please check that the endpoint has at least one deployment with "
+            "positive weight values or use a deployment specific header to route. "
+            "[https://docs.microsoft.com/en-us/azure/machine-learning/how-to-safely-rollout-managed-endpoints]")
 
 
 class EndpointRoutes:
@@ -42,6 +60,8 @@ class EndpointRoutes:
 
     def __init__(self, data: Payloads) -> None:
         self.data = data
+        self._tokens: dict[str, str] = {}  # endpoint -> the AML token last issued
+        self._requests = itertools.count()  # picks deployments by traffic, deterministically
 
     def table(self) -> list[Route]:
         """``(name, method, host regex, path regex, handler)`` rows for the server's route table."""
@@ -58,6 +78,12 @@ class EndpointRoutes:
             ("v2-endpoint", "GET", arm, eps + "/(?P<ep>[^/]+)", self._endpoint),
             ("v2-operation", "GET", arm, ops + "(?P<op>[^/]+)", self._operation),
             ("v2-compute", "GET", arm, re.escape(ident.arm_id + "/computes/") + "(?P<compute>[^/]+)", self._compute),
+            ("v2-deployment-update", "PUT", arm, eps + "/(?P<ep>[^/]+)/deployments/(?P<dep>[^/]+)", self._update),
+            ("v2-keys", "POST", arm, eps + "/(?P<ep>[^/]+)/listKeys", self._keys),
+            ("v2-token", "POST", arm, eps + "/(?P<ep>[^/]+)/token", self._token),
+            ("v2-score", "POST", rf"^(?:[a-z0-9-]+\.{re.escape(ident.location)}\.inference\.ml\.azure\.com|"
+                                 rf"{re.escape(_K8S_HOST)})$", "(?:/api/v1/endpoint/(?P<k8s>[^/]+))?/score",
+             self._score),
         ]
 
     def _missing(self, kind: str, name: str) -> Answer:
@@ -116,6 +142,92 @@ class EndpointRoutes:
             return self._missing("Compute", match["compute"])
         return 200, dict(JSON), compute
 
+    def _update(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                request: Any = None) -> Answer:
+        deployment = self.data.deployments.get(match["ep"], {}).get(match["dep"])
+        if deployment is None:  # creating new deployments is not part of the sample
+            return self._missing("Deployment", match["dep"])
+        try:
+            body = json.loads(getattr(request, "body", None) or b"{}")
+            wanted, props = body.get("sku") or {}, body.get("properties") or {}
+        except (ValueError, AttributeError):
+            return 400, dict(JSON), _faults.arm_error("BadRequest", "The body is not a deployment.",
+                                                       self.data.identity.location)
+        if "capacity" in wanted:
+            deployment["sku"]["capacity"] = int(wanted["capacity"])
+        for key in ("requestSettings", "scaleSettings"):
+            if props.get(key):
+                deployment["properties"][key] = props[key]
+        deployment["properties"]["provisioningState"] = "Succeeded"
+        deployment["systemData"]["lastModifiedAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return 200, dict(JSON), deployment
+
+    def _keys(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+              request: Any = None) -> Answer:
+        endpoint = self.data.endpoints.get(match["ep"])
+        if endpoint is None:
+            return self._missing("Endpoint", match["ep"])
+        keys = self.data.endpoint_keys.get(match["ep"])
+        if keys is None:
+            return 400, dict(JSON), _faults.arm_error(
+                "BadRequest", f"Endpoint {match['ep']} does not use key authentication.", self.data.identity.location)
+        return 200, dict(JSON), dict(keys)
+
+    def _token(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+               request: Any = None) -> Answer:
+        if match["ep"] not in self.data.endpoints:
+            return self._missing("Endpoint", match["ep"])
+        from amlnbtools.sources.replay._auth import make_token
+
+        token = make_token(self.data.identity.tenant_id, lifetime_s=3600)
+        self._tokens[match["ep"]] = token
+        now = time.time()
+        return 200, dict(JSON), {"accessToken": token, "tokenType": "Bearer",
+                                 "expiryTimeUtc": int(now + 3600), "refreshAfterTimeUtc": int(now + 1800)}
+
+    def _score(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+               request: Any = None) -> Answer:
+        name = match["k8s"] or urlsplit(getattr(request, "url", "")).hostname.split(".")[0]  # type: ignore[union-attr]
+        text = {"Content-Type": "text/plain; charset=utf-8", "x-request-id": str(uuid.uuid4())}
+        endpoint = self.data.endpoints.get(name)
+        if endpoint is None:
+            return 404, text, f"Endpoint {name} not found."
+        headers = getattr(request, "headers", {}) or {}
+        keys = self.data.endpoint_keys.get(name)
+        token = self._tokens.get(name)
+        allowed = set(keys.values()) if keys else ({token} if token else set())
+        if headers.get("Authorization", "").removeprefix("Bearer ") not in allowed:
+            return 401, text, "key_auth_access_denied" if keys else "token_auth_access_denied"
+        deployments = self.data.deployments.get(name, {})
+        wanted = headers.get("azureml-model-deployment")
+        routable = {d: w for d, w in endpoint["properties"]["traffic"].items()
+                    if w > 0 and deployments.get(d, {}).get("properties", {}).get("provisioningState") == "Succeeded"}
+        if wanted:
+            state = deployments.get(wanted, {}).get("properties", {}).get("provisioningState")
+            chosen = wanted if state == "Succeeded" else None
+        else:
+            chosen = self._by_traffic(routable)
+        if chosen is None:
+            return 404, text, NO_ROUTE
+        answer = self.data.endpoint_scoring.get(f"{name}/{chosen}", {"status": 200, "body": [],
+                                                                        "content_type": "application/json"})
+        out = {"Content-Type": answer.get("content_type", "application/json"), "x-request-id": text["x-request-id"],
+               "azureml-model-deployment": chosen, **answer.get("headers", {})}
+        body = answer["body"]
+        return answer["status"], out, body if isinstance(body, str) else json.dumps(body)
+
+    def _by_traffic(self, weights: dict[str, int]) -> str | None:
+        """The deployment the n-th request goes to: blue 90 / green 10 → nine of every ten to blue."""
+        total = sum(weights.values())
+        if not total:
+            return None
+        slot = next(self._requests) % total
+        for deployment, weight in sorted(weights.items()):
+            if slot < weight:
+                return deployment
+            slot -= weight
+        return None
+
     # --- changes made by tests and demos (the server holds its lock) -----------------------------
 
     def _deployment_named(self, name: str) -> dict[str, Any]:
@@ -141,6 +253,13 @@ class EndpointRoutes:
                 operation.pop("error", None)
             else:
                 operation["error"] = error
+
+    def set_scoring(self, name: str, status: int, body: object, headers: dict[str, str] | None) -> None:
+        """What ``endpoint/deployment`` answers a scoring request with from now on."""
+        self._deployment_named(name)
+        self.data.endpoint_scoring[name] = {
+            "status": int(status), "body": body, "headers": dict(headers or {}),
+            "content_type": "application/json" if not isinstance(body, str) else "text/plain; charset=utf-8"}
 
     def set_logs(self, name: str, text: str, init: bool) -> None:
         """The inference server's log (``init``: the storage initializer's) of ``endpoint/deployment``."""

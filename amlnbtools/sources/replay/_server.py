@@ -140,6 +140,10 @@ class ReplayServer:
                 service["error"] = error
             service["updatedTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
 
+    def set_scoring(self, name: str, status: int, body: object, headers: dict[str, str] | None) -> None:
+        with self._lock:
+            self.endpoints.set_scoring(name, status, body, headers)
+
     def set_logs(self, name: str, text: str, init: bool) -> None:
         if "/" in name:
             with self._lock:
