@@ -13,6 +13,7 @@ import bench_diagnose
 import bench_local_server
 import bench_pipeline_fetch
 import bench_simulator
+import bench_v2
 import bench_viewer
 
 if __name__ == "__main__":
@@ -23,3 +24,4 @@ if __name__ == "__main__":
     bench_bigfile.main()
     bench_pipeline_fetch.main()
     bench_viewer.main()
+    bench_v2.main()

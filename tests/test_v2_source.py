@@ -178,3 +178,13 @@ def test_without_azure_ai_ml_the_message_is_the_install_command(monkeypatch: pyt
 def test_from_ml_client_refuses_other_objects() -> None:
     with pytest.raises(TypeError, match="MLClient"):
         AzureMLV2Source.from_ml_client(object())
+
+
+def test_a_workspace_with_many_endpoints_lists_them_all(v2, replay) -> None:
+    names = replay.clone_endpoint("taxi-fare", 20)
+    assert names[0] == "taxi-fare-000" and len(names) == 20
+    rows = v2.list_services()
+    assert len(rows) == len(EXPECTED) + 40
+    assert v2.service_logs("taxi-fare-007/green", num_lines=3)
+    with pytest.raises(ValueError, match="no endpoint"):
+        replay.clone_endpoint("no-such-endpoint", 1)

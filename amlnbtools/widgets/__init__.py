@@ -79,30 +79,48 @@ def deployment_logs(service: Any, source: DeploymentSource | WorkspacePanel | No
     return DeploymentLogsPanel(resolved, name, tail_lines=tail_lines)
 
 
-def debug_locally(score_py: str | Path, model_dir: str | Path | None = None, *, scoring_timeout_ms: int = 60_000,
-                  port: int = 0, start: bool = True, payload: str | None = None) -> LocalDebugPanel:
+def debug_locally(score_py: Any, model_dir: str | Path | None = None, *, scoring_timeout_ms: int | None = None,
+                  port: int = 0, start: bool = True, payload: str | None = None,
+                  code_dir: str | Path | None = None) -> LocalDebugPanel:
     """Open the local debugging panel: the real inference server (azmlinfsrv) on ``score_py``.
 
     Parameters
     ----------
-    score_py : path
-        The entry script (``init()`` and ``run()``).
+    score_py : path, or an azure-ai-ml online deployment
+        The entry script (``init()`` and ``run()``); or a ``ManagedOnlineDeployment`` /
+        ``KubernetesOnlineDeployment``, whose ``code_configuration`` (code folder and scoring script),
+        environment variables, request timeout and local model folder are used, as ``local=True`` would
+        with Docker, without Docker.
     model_dir : path, optional
         The model folder (``AZUREML_MODEL_DIR`` for the script).
-    scoring_timeout_ms : int
-        As the deployed service's ``scoring_timeout_ms`` (60,000 by default), so timeouts behave as in
-        the cloud.
+    scoring_timeout_ms : int, optional
+        As the deployed service's timeout, so timeouts behave as in the cloud: by default 60,000 ms (a v1
+        service's) for a script, and the deployment's ``request_timeout_ms`` (5,000 ms unless set) for a v2
+        deployment.
     port : int
         0 picks a free port. The server answers on 127.0.0.1 only.
     start : bool
         Start the server right away (in the background).
     payload : str, optional
         The JSON request shown in the editor.
+    code_dir : path, optional
+        For a v2 deployment whose code is stored in the workspace: your local copy of that code folder.
     """
     from amlnbtools.sources.local_server import LocalInferenceServer
     from amlnbtools.widgets.local_debug import DEFAULT_PAYLOAD, LocalDebugPanel
 
-    server = LocalInferenceServer(score_py, model_dir, port=port, scoring_timeout_ms=scoring_timeout_ms)
+    env: dict[str, str] = {}
+    if not isinstance(score_py, (str, Path)):
+        from amlnbtools.sources.azureml_v2.local import is_online_deployment, local_run
+
+        if not is_online_deployment(score_py):
+            raise TypeError(_("Expected the path of a score.py or an azure-ai-ml online deployment, not {kind}")
+                            .format(kind=type(score_py).__name__))
+        run = local_run(score_py, code_dir=code_dir, model_dir=model_dir)
+        score_py, model_dir, env = run.entry_script, run.model_dir, run.env
+        scoring_timeout_ms = scoring_timeout_ms or run.scoring_timeout_ms
+    server = LocalInferenceServer(score_py, model_dir, port=port, scoring_timeout_ms=scoring_timeout_ms or 60_000,
+                                  env=env)
     panel = LocalDebugPanel(server, payload=payload or DEFAULT_PAYLOAD)
     if start:
         panel.start()

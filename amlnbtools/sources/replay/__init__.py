@@ -250,6 +250,17 @@ class ReplayWorkspace:
         """
         self._server.set_logs(name, text, init)
 
+    def clone_endpoint(self, name: str, copies: int) -> list[str]:
+        """Add ``copies`` online endpoints like ``name`` (named ``{name}-000``, ``{name}-001`` …) with its
+        deployments, logs and keys: a workspace with many endpoints, for benchmarks and demos. Returns their names.
+
+        Raises
+        ------
+        ValueError
+            For an endpoint the replay workspace does not have.
+        """
+        return self._server.clone_endpoint(name, copies)
+
     def set_scoring(self, name: str, status: int, body: object = "", headers: dict[str, str] | None = None) -> None:
         """Make the online deployment ``name`` (``"endpoint/deployment"``) answer scoring requests with ``status``,
         ``body`` (text, or a value sent as JSON) and extra ``headers`` from now on, e.g. a 424 with

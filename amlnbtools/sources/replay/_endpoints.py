@@ -230,6 +230,31 @@ class EndpointRoutes:
 
     # --- changes made by tests and demos (the server holds its lock) -----------------------------
 
+    def clone_endpoint(self, name: str, copies: int) -> list[str]:
+        """``copies`` more endpoints like ``name`` (``{name}-000`` …), with its deployments, logs and keys."""
+        import copy
+
+        source = self.data.endpoints.get(name)
+        if source is None:
+            raise ValueError(f"no endpoint {name!r} in the replay workspace: {', '.join(self.data.endpoints)}")
+        made = []
+        for i in range(copies):
+            clone = f"{name}-{i:03d}"
+            endpoint = copy.deepcopy(source)
+            endpoint["name"] = clone
+            endpoint["id"] = endpoint["id"].rsplit("/", 1)[0] + "/" + clone
+            self.data.endpoints[clone] = endpoint
+            self.data.deployments[clone] = copy.deepcopy(self.data.deployments.get(name, {}))
+            for deployment in self.data.deployments[clone].values():
+                deployment["id"] = deployment["id"].replace(f"/onlineEndpoints/{name}/", f"/onlineEndpoints/{clone}/")
+            for (ep, dep, container), text in list(self.data.endpoint_logs.items()):
+                if ep == name:
+                    self.data.endpoint_logs[(clone, dep, container)] = text
+            if name in self.data.endpoint_keys:
+                self.data.endpoint_keys[clone] = dict(self.data.endpoint_keys[name])
+            made.append(clone)
+        return made
+
     def _deployment_named(self, name: str) -> dict[str, Any]:
         endpoint, _sep, deployment = name.partition("/")
         found = self.data.deployments.get(endpoint, {}).get(deployment)

@@ -140,6 +140,10 @@ class ReplayServer:
                 service["error"] = error
             service["updatedTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
 
+    def clone_endpoint(self, name: str, copies: int) -> list[str]:
+        with self._lock:
+            return self.endpoints.clone_endpoint(name, copies)
+
     def set_scoring(self, name: str, status: int, body: object, headers: dict[str, str] | None) -> None:
         with self._lock:
             self.endpoints.set_scoring(name, status, body, headers)
