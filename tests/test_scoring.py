@@ -8,8 +8,7 @@ import json
 import pytest
 
 from amlnbtools.core.capacity.scoring import ScoringResult, explain, pending_limit
-from tests.test_panels import REPLAY_KEYS
-from tests.test_v2_panels import tree_state
+from tests.test_panels import REPLAY_KEYS, tree_state
 
 pytest.importorskip("azure.ai.ml", reason="the v2 extra is installed by make test")
 

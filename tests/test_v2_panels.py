@@ -13,7 +13,7 @@ import pytest
 import amlnbtools
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.widgets.workspace import WorkspacePanel
-from tests.test_panels import REPLAY_KEYS
+from tests.test_panels import REPLAY_KEYS, tree_state
 
 pytest.importorskip("azure.ai.ml", reason="the v2 extra is installed by make test")
 
@@ -24,19 +24,6 @@ CAUSES = {
     "credit-v2/blue": ("dependency-error", "missing package"),
     "edge-k8s/blue": ("cannot-schedule", "resources.requests"),
 }
-
-
-def tree_state(widget) -> str:
-    """What the notebook would save of ``widget`` and every widget inside it."""
-    seen, todo, states = set(), [widget], []
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        states.append(json.dumps(current.get_state(), default=str))
-        todo.extend(getattr(current, "children", ()) or ())
-    return "\n".join(states)
 
 
 def test_one_sign_in_lists_web_services_and_online_deployments(workspace_v2: WorkspacePanel, replay) -> None:
@@ -147,6 +134,7 @@ def test_auto_refresh_follows_a_deployment_until_it_settles(workspace_v2, replay
     panel = workspace_v2.open_service("credit-v2/blue")
     panel.wait()
     assert panel.details.state == "Creating" and not panel.details.is_terminal
+    assert "Auto-refresh follows it" in panel._status.value
     panel.start_auto_refresh(interval_s=0.05, max_refreshes=100)
     time.sleep(0.3)
     assert panel.auto_refreshing

@@ -227,6 +227,10 @@ class DeploymentLogsPanel(Panel):
             *self._describe(d),
             n_("{count} log line", "{count} log lines", lines).format(count=lines),
             n_("{count} finding", "{count} findings", count).format(count=count)]))
+        if not d.is_terminal and not self._auto.running:  # still creating or updating: offer to follow it
+            self._status.value += "<br><i>" + html.escape(_(
+                "The state is {state}: it is still changing. Auto-refresh follows it until it settles.")
+                .format(state=d.state or "?")) + "</i>"
         self._init_box.description = _("Storage initializer") if d.is_v2 else _("Init container")
         self._error_body.value = (f"<pre style='white-space:pre-wrap;font-size:12px'>"
                                   f"{html.escape(redact(d.error_json))}</pre>") if d.error_json else ""

@@ -126,6 +126,7 @@ replay.set_state("credit-v2/blue", "Failed", error={
     "code": PAYLOADS[2], "message": "\\n".join(PAYLOADS),
     "details": [{"code": "ResourceNotReady", "message": p} for p in PAYLOADS]})
 replay.set_state("taxi-fare/green", PAYLOADS[3])
+replay.set_scoring("taxi-fare/blue", 424, "\\n".join(PAYLOADS), {"ms-azureml-model-error-reason": PAYLOADS[4]})
 workspace = amlnbtools.connect(sample=True)
 workspace'''
 
@@ -177,6 +178,8 @@ def notebook() -> nbformat.NotebookNode:
         new_code_cell(_SERVE),
         new_code_cell('logs = amlnbtools.deployment_logs("churn-aks-crashloop", workspace)\nlogs.wait()\nlogs'),
         new_code_cell('v2logs = amlnbtools.deployment_logs("credit-v2/blue", workspace)\nv2logs.wait()\nv2logs'),
+        new_code_cell('scored = amlnbtools.deployment_logs("taxi-fare/blue", workspace)\nscored.wait()\n'
+                      'scored.send_request()\nscored.wait_request()\nscored'),
         new_code_cell("local = amlnbtools.debug_locally(Path(\"hostile_score.py\").resolve(), "
                       "payload=json.dumps({\"data\": PAYLOADS}))\nlocal.wait()\nlocal.send()\nlocal.wait()\nlocal"),
         new_code_cell(_PIPELINE),

@@ -57,7 +57,7 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     assert outputs.errors == [], "cells failed:\n" + "\n".join(outputs.errors)
     assert outputs.unexecuted == []
     nb.wait_for_widgets(outputs.widget_views)
-    assert outputs.widget_views == 7 and nb.widget_problems() == []
+    assert outputs.widget_views == 8 and nb.widget_problems() == []
     assert_nothing_ran(nb, "after rendering")
 
     # every panel shows the hostile text, as text
@@ -73,6 +73,9 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     v2 = deployment_panel(page, "credit-v2/blue")
     expect(v2, "the online deployment's panel shows the hostile log").to_contain_text(SHORT, timeout=TIMEOUT_MS)
     expect(v2).to_contain_text(PAYLOADS[2])  # the error of the deployment's last operation
+    scored = deployment_panel(page, "taxi-fare/blue")
+    expect(scored).to_contain_text("HTTP 424", timeout=TIMEOUT_MS)  # a scoring answer whose body is the corpus
+    expect(scored).to_contain_text(PAYLOADS[4])  # the container's reason, in the explanation
     expect(logs).to_contain_text(PAYLOADS[1])  # the error Azure ML reported
     expect(pipeline).to_contain_text(PAYLOADS[0])  # the run folder's name, the panel's title
     expect(pipeline).to_contain_text(PAYLOADS[5])  # the root cause's exception line
