@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_bigfile
 import bench_catalogue
 import bench_diagnose
+import bench_jobs
 import bench_local_server
 import bench_pipeline_fetch
 import bench_simulator
@@ -25,3 +26,4 @@ if __name__ == "__main__":
     bench_pipeline_fetch.main()
     bench_viewer.main()
     bench_v2.main()
+    bench_jobs.main()

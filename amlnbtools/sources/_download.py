@@ -135,8 +135,17 @@ class LogCache:
             self._local.session = session
         return session
 
-    def download(self, url: str, target: Path, what: str) -> Path:
-        """Stream ``url`` into ``target`` (atomically); raise :class:`SourceError` naming the fix."""
+    def download(self, url: str, target: Path, what: str, *, resume: bool = False) -> Path:
+        """Stream ``url`` into ``target`` (atomically); raise :class:`SourceError` naming the fix.
+
+        With ``resume`` and a ``target`` already there (a log still being written), only the bytes after it
+        are asked for (``Range``) and appended; a server that sends the whole file again, or a file that
+        got shorter, is downloaded whole.
+        """
+        if resume and target.is_file() and target.stat().st_size > 0:
+            appended = self._append(url, target, what)
+            if appended:
+                return target
         limits = self.limits
         deadline = time.monotonic() + limits.budget_s
         try:
@@ -167,6 +176,41 @@ class LogCache:
         except Exception as exc:
             raise exception_error(exc, what, self.folder, limits) from None
         return target
+
+
+    def _append(self, url: str, target: Path, what: str) -> bool:
+        """Append the bytes of ``url`` past ``target``'s size; False when the whole file must be fetched."""
+        limits = self.limits
+        deadline = time.monotonic() + limits.budget_s
+        size = target.stat().st_size
+        try:
+            with self._session().get(url, stream=True, headers={"Range": f"bytes={size}-"},
+                                     timeout=(limits.connect_timeout_s, limits.read_timeout_s)) as response:
+                total = _range_total(response.headers.get("Content-Range"))
+                if response.status_code == 416:  # nothing new, unless the file got shorter
+                    return total is None or total == size
+                if response.status_code != 206:
+                    if response.status_code == 200:
+                        return False
+                    raise status_error(response.status_code, what, response.headers.get("Retry-After"))
+                if total is not None and total < size:
+                    return False
+                with target.open("ab") as out:
+                    for chunk in response.iter_content(limits.chunk_bytes):
+                        out.write(chunk)
+                        if time.monotonic() > deadline:
+                            raise TimeoutError(f"download took longer than {limits.budget_s:.0f} s")
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise exception_error(exc, what, self.folder, limits) from None
+        return True
+
+
+def _range_total(header: str | None) -> int | None:
+    """The total size in a ``Content-Range`` header (``bytes 0-9/120`` or ``bytes */120``)."""
+    match = re.search(r"/(\d+)\s*$", header or "")
+    return int(match[1]) if match else None
 
 
 def _cleanup(folder: Path, sessions: list[Any]) -> None:

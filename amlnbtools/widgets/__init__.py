@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from amlnbtools.i18n import _
 from amlnbtools.sources.base import DeploymentSource
-from amlnbtools.widgets._resolve import deployment_target, workspace_of
+from amlnbtools.widgets._resolve import deployment_target, is_v2_job, job_source, workspace_of
 from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.workspace import WorkspacePanel
@@ -186,10 +186,12 @@ def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> Pipe
 
     ``run`` is one of:
 
+    - an azure-ai-ml job (``PipelineJob``, ``Command``, a pipeline's child job) together with ``source``
+      (a workspace panel from :func:`connect`, or an ``MLClient``): SDK v2;
     - an azureml-pipeline-core ``PipelineRun`` or ``StepRun``, or any azureml ``Run`` (its child runs
       are the steps);
-    - a run id together with ``source`` (a workspace panel from :func:`connect`, or an azureml
-      ``Workspace``);
+    - a job name or run id together with ``source`` (a workspace panel from :func:`connect`, an
+      ``MLClient``, or an azureml ``Workspace``): looked up as a v2 job, then as a v1 run;
     - a folder of downloaded logs, one folder per step (``Run.get_all_logs()``, ``download_files()``,
       ``az ml job download``, or :func:`amlnbtools.export_pipeline_logs`);
     - any :class:`amlnbtools.sources.base.PipelineSource`.
@@ -197,6 +199,8 @@ def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> Pipe
     from amlnbtools.sources.base import PipelineSource
     from amlnbtools.widgets.pipeline.panel import PipelineLogsPanel
 
+    if is_v2_job(run):  # before the protocol check: some azure-ai-ml jobs answer any attribute
+        return PipelineLogsPanel(job_source(run, source), refresh=refresh)
     if isinstance(run, PipelineSource):
         return PipelineLogsPanel(run, refresh=refresh)
     if isinstance(run, (str, Path)) and source is None:
@@ -211,6 +215,10 @@ def pipeline_logs(run: Any, source: Any = None, *, refresh: bool = True) -> Pipe
         return PipelineLogsPanel(FolderPipelineSource(run), refresh=refresh)
     from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
 
+    if isinstance(run, str) and source is not None:
+        job = job_source(run, source)
+        if job is not None:
+            return PipelineLogsPanel(job, refresh=refresh)
     if isinstance(run, str):
         workspace = workspace_of(source, "pipeline_logs")
         return PipelineLogsPanel(AzureMLPipelineSource.open(workspace, run, lazy=True), refresh=refresh)

@@ -13,7 +13,7 @@ from amlnbtools.i18n import N_, _
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError
 
-__all__ = ["deployment_target", "sdk_deployment", "source_of", "workspace_of"]
+__all__ = ["deployment_target", "is_v2_job", "job_source", "sdk_deployment", "source_of", "workspace_of"]
 
 # What to pass when a name comes without its workspace, per opener.
 _NEED_WORKSPACE = {
@@ -22,8 +22,9 @@ _NEED_WORKSPACE = {
                           "object itself."),
     "replica_calculator": N_("Give the workspace too: replica_calculator(name, panel) with a panel from "
                              "amlnbtools.connect(), or pass the azureml Webservice object itself."),
-    "pipeline_logs": N_("Give the workspace too: pipeline_logs(run_id, panel) with a panel from "
-                        "amlnbtools.connect(), or pass the azureml PipelineRun object itself."),
+    "pipeline_logs": N_("Give the workspace too: pipeline_logs(job_name, panel) with a panel from "
+                        "amlnbtools.connect() or an azure.ai.ml MLClient, or pass the azureml PipelineRun "
+                        "object itself."),
 }
 
 
@@ -109,3 +110,37 @@ def sdk_deployment(service: Any) -> tuple[DeploymentSource, str]:
                          resource_group=workspace.resource_group, location=None,
                          config_source=_("the Webservice's workspace"), auth_method=type(workspace._auth).__name__)
     return AzureMLSource(workspace, info=info), name
+
+
+def is_v2_job(run: Any) -> bool:
+    """An azure-ai-ml job object (``PipelineJob``, ``Command``, a pipeline's child job …)."""
+    return type(run).__module__.startswith("azure.ai.ml") and isinstance(getattr(run, "name", None), str) and \
+        hasattr(run, "status")
+
+
+def job_source(run: Any, holder: Any) -> Any:
+    """The SDK v2 job source for a job object or a job name, or None when ``holder`` has no v2 side.
+
+    A name is looked up as a v2 job first, then (when azureml-core is there too) as a v1 pipeline run.
+    """
+    from amlnbtools.sources.azureml_v2.jobs import AzureMLJobSource
+    from amlnbtools.sources.pipeline.either import FirstFound
+
+    source = source_of(holder)
+    v2 = source if type(source).__name__ == "AzureMLV2Source" else getattr(source, "v2", None)
+    if not isinstance(run, str):
+        if v2 is None:
+            raise TypeError(_("A job object does not say which workspace it is in: give the workspace too, "
+                              "pipeline_logs(job, panel) with a panel from amlnbtools.connect(), or "
+                              "pipeline_logs(job, ml_client)."))
+        return AzureMLJobSource.from_job(run, v2)
+    if v2 is None:
+        return None
+    workspace = getattr(getattr(source, "v1", None), "workspace", None)
+
+    def v1_run() -> Any:
+        from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
+
+        return AzureMLPipelineSource.open(workspace, run, lazy=True)
+
+    return FirstFound(AzureMLJobSource(v2, run), v1_run if workspace is not None else None)

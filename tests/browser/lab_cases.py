@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lab_jobs import JOB_LOG, live_tail
 from lab_panels import (
     Interaction,
     findings_table,
@@ -81,5 +82,12 @@ CASES: dict[str, NotebookCase] = {
             pipeline_step("prep-data"),  # the notebook leaves the panel on score-batch
             root_cause_in_log(),
             parallel_run_form(),
+        )),
+    "07_jobs.ipynb": NotebookCase(
+        plotly_figures=2,  # the timelines of the failed pipeline job and of the running job
+        interactions=(
+            pipeline_step("prep_data", "user_logs/std_log.txt", title="defects-v2", lines_code=JOB_LOG),
+            root_cause_in_log(title="defects-v2"),
+            live_tail("live-train"),
         )),
 }

@@ -20,6 +20,9 @@ __all__ = ["Interaction", "findings_table", "move_slider", "open_service", "para
            "start_stop_local_server"]
 
 TIMEOUT_MS = 60_000
+_SAMPLE_LOG = ("import json as _j\nfrom amlnbtools.samples import sample_pipeline as _s\n"
+               "print(_j.dumps((_s() / {step!r} / {file!r}).read_text(encoding='utf-8').splitlines()))\n"
+               "del _j, _s")
 _HIGHLIGHT = "rgb(255, 243, 176)"  # the log view's background of the highlighted line (#fff3b0)
 
 
@@ -54,10 +57,12 @@ def local_panel(page: Page, script: str) -> Locator:
     return page.locator(".widget-vbox").filter(has=heading.filter(has=page.locator("code", has_text=script))).last
 
 
-def pipeline_panel(page: Page) -> Locator:
-    """The innermost pipeline log panel (the box holding both "Show in log" and the Timeline tab)."""
-    return (page.locator(".widget-vbox").filter(has=_button(page, "Show in log"))
-            .filter(has=page.locator(".lm-TabBar-tab", has_text="Timeline")).last)
+def pipeline_panel(page: Page, title: str | None = None) -> Locator:
+    """The innermost pipeline log panel (the box holding both "Show in log" and the Timeline tab); with
+    ``title``, the one whose title is that run's name."""
+    boxes = (page.locator(".widget-vbox").filter(has=_button(page, "Show in log"))
+             .filter(has=page.locator(".lm-TabBar-tab", has_text="Timeline")))
+    return (boxes.filter(has=_title(page, title)) if title else boxes).last
 
 
 def parallel_run_form_panel(page: Page) -> Locator:
@@ -291,10 +296,6 @@ def findings_table(rule: str) -> Interaction:
 # --- pipeline log panel ---------------------------------------------------------------------------
 
 _RED = "rgb(198, 40, 40)"  # the timeline's bar colour of a failed step (#c62828)
-_SAMPLE_LOG = ("import json as _j\nfrom amlnbtools.samples import sample_pipeline as _s\n"
-               "print(_j.dumps((_s() / {step!r} / {file!r}).read_text(encoding='utf-8').splitlines()))\n"
-               "del _j, _s")
-
 
 def _labelled(panel: Locator, kind: str, label: str) -> Locator:
     """The ``kind`` widget (".widget-dropdown", ".widget-text") whose description is exactly ``label``."""
@@ -321,20 +322,23 @@ def _shown_rows(panel: Locator) -> list[tuple[int, str]]:
         "rows => rows.map(r => [r.dataset.line, r.lastElementChild ? r.lastElementChild.textContent : ''])")]
 
 
-def pipeline_step(step: str, log_file: str = "azureml-logs/70_driver_log.txt", parallel: bool = False) -> Interaction:
+def pipeline_step(step: str, log_file: str = "azureml-logs/70_driver_log.txt", parallel: bool = False,
+                  title: str | None = None, lines_code: str = _SAMPLE_LOG) -> Interaction:
     """Pick ``step`` in "Step": its log file is chosen in "Log file" and the log view shows that file's lines.
 
     The expected text is read in the kernel from the bundled copy of the run (``sample_pipeline()``, the same
     bytes the sample workspace serves). Then the Timeline tab draws the run: one red bar per failed step (the
     count the status line gives). ``parallel``: the step is a ParallelRunStep, its summary box shows.
+    ``title``: the panel of that run; ``lines_code``: kernel code printing the file's lines as JSON (formatted
+    with ``step`` and ``file``).
     """
 
     def run(nb: NotebookPage) -> Locator:
-        panel = pipeline_panel(nb.page)
+        panel = pipeline_panel(nb.page, title)
         expect(panel).to_contain_text(re.compile(r"\d+ steps? · \d+ failed"), timeout=TIMEOUT_MS)
         steps, files = _labelled(panel, ".widget-dropdown", "Step"), _labelled(panel, ".widget-dropdown", "Log file")
         assert not _chosen(steps).startswith(f"{step} · "), f"{step} is already chosen: pick another step"
-        lines = json.loads(nb.execute_in_kernel(_SAMPLE_LOG.format(step=step, file=log_file)))
+        lines = json.loads(nb.execute_in_kernel(lines_code.format(step=step, file=log_file)))
         option = steps.locator("option").filter(has_text=re.compile(rf"^{re.escape(step)}\s·\s"))
         expect(option).to_have_count(1, timeout=TIMEOUT_MS)
         steps.locator("select").select_option(option.get_attribute("value"))
@@ -373,11 +377,11 @@ def _timeline(panel: Locator) -> None:
     assert chart.bounding_box()["width"] > 300, "the timeline is drawn too narrow"
 
 
-def root_cause_in_log() -> Interaction:
+def root_cause_in_log(title: str | None = None) -> Interaction:
     """Press "Show in log": the step, file and line the root-cause box names are chosen, that line highlighted."""
 
     def run(nb: NotebookPage) -> Locator:
-        panel = pipeline_panel(nb.page)
+        panel = pipeline_panel(nb.page, title)
         cause = panel.locator(".widget-html-content").filter(has_text="Root cause: step").first
         expect(cause).to_be_visible(timeout=TIMEOUT_MS)
         where = re.search(r"Root cause: step (\S+) failed.*\((\S+), line (\d+)\)", cause.inner_text(), re.S)

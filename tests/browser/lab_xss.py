@@ -162,6 +162,21 @@ pipeline = amlnbtools.pipeline_logs(run_dir)
 pipeline.wait()
 pipeline'''
 
+_JOB = '''# an SDK v2 pipeline job: hostile job and step names, warnings, errors and log text
+_data = replay._server.data
+_data.jobs["sleepy_lemon_7k2m9xq4"]["properties"]["displayName"] = PAYLOADS[8]
+for _k, _run in enumerate(r for r in list(_data.runs.values()) if r.get("rootRunId") == "sleepy_lemon_7k2m9xq4"):
+    if _run.get("parentRunId"):
+        _run["displayName"] = PAYLOADS[_k % len(PAYLOADS)] + f" {_k}"
+    _run["warnings"] = [{"source": "x", "message": p} for p in PAYLOADS[:3]]
+    if _run["status"] == "Failed":
+        _run["error"] = {"error": {"code": "UserError", "message": "\\n".join(PAYLOADS)}}
+    for _path in list(_data.run_logs.get(_run["runId"], {})):
+        _data.run_logs[_run["runId"]][_path] = (hostile + "ModuleNotFoundError: No module named 'x'\\n").encode()
+job = amlnbtools.pipeline_logs("sleepy_lemon_7k2m9xq4", workspace)
+job.wait()
+job'''
+
 _FORM = '''# the ParallelRunStep form, given hostile values (the test types more into it)
 form = amlnbtools.parallel_run_config_panel(name=PAYLOADS[0], entry_script=PAYLOADS[3], mini_batch_size=PAYLOADS[1],
                                            compute_target=PAYLOADS[5], environment=PAYLOADS[7],
@@ -182,6 +197,7 @@ def notebook() -> nbformat.NotebookNode:
                       'scored.send_request()\nscored.wait_request()\nscored'),
         new_code_cell("local = amlnbtools.debug_locally(Path(\"hostile_score.py\").resolve(), "
                       "payload=json.dumps({\"data\": PAYLOADS}))\nlocal.wait()\nlocal.send()\nlocal.wait()\nlocal"),
+        new_code_cell(_JOB),
         new_code_cell(_PIPELINE),
         new_code_cell(_FORM),
         new_code_cell("print(len(findings), len(logs.findings), len(v2logs.findings), local.last_result.status, "

@@ -57,7 +57,7 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     assert outputs.errors == [], "cells failed:\n" + "\n".join(outputs.errors)
     assert outputs.unexecuted == []
     nb.wait_for_widgets(outputs.widget_views)
-    assert outputs.widget_views == 8 and nb.widget_problems() == []
+    assert outputs.widget_views == 9 and nb.widget_problems() == []
     assert_nothing_ran(nb, "after rendering")
 
     # every panel shows the hostile text, as text
@@ -125,7 +125,9 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     # the local debugging panel: start, send the payloads, stop
     panel = start_stop_local_server(SCRIPT, payload=json.dumps({"data": list(PAYLOADS)}), answer="echo").run(nb)
     nb.screenshot(shots / "05-local-debugging.png", panel)
-    # the pipeline log panel and the ParallelRunStep form
+    # the pipeline log panel on an SDK v2 job, then on a folder; the ParallelRunStep form
+    nb.screenshot(shots / "06a-v2-job.png", use_job(nb, pipeline_panel(page, PAYLOADS[8])))
+    assert_nothing_ran(nb, "after using the pipeline log panel on a v2 job")
     nb.screenshot(shots / "06-pipeline-logs.png", use_pipeline(nb, pipeline))
     assert_nothing_ran(nb, "after using the pipeline log panel")
     nb.screenshot(shots / "07-parallel-run-form.png", use_form(form))
@@ -165,6 +167,24 @@ def use_pipeline(nb: NotebookPage, panel):
     expect(bar).to_be_visible(timeout=TIMEOUT_MS)
     bar.hover(force=True)  # the hover text carries step names and statuses
     nb.page.wait_for_timeout(300)
+    return panel
+
+
+def use_job(nb: NotebookPage, panel):
+    """Pick every step and every finding of the hostile v2 job, show its root cause: names, warnings, errors and
+    log text stay text."""
+    expect(panel).to_contain_text(SHORT, timeout=TIMEOUT_MS)
+    steps = panel.locator(".widget-dropdown select").first
+    for value in steps.locator("option").evaluate_all("os => os.map(o => o.value)"):
+        steps.select_option(value)
+        nb.page.wait_for_timeout(300)
+    expect(panel).to_contain_text("Azure ML warning:", timeout=TIMEOUT_MS)
+    panel.locator("button").filter(has_text=re.compile(r"^\s*Show in log\s*$")).click()
+    findings = panel.locator(".widget-select select").first
+    expect(findings.locator("option").first).to_be_attached(timeout=TIMEOUT_MS)
+    for value in findings.locator("option").evaluate_all("os => os.map(o => o.value)"):
+        findings.select_option(value)
+        nb.page.wait_for_timeout(150)
     return panel
 
 

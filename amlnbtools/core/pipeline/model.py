@@ -120,6 +120,8 @@ class StepSummary:
         The error message Azure ML recorded for the step, if any.
     kind : str
         What kind of step, when known: ``"python-script"``, ``"parallel-run"``, … or ``""``.
+    warnings : tuple of str
+        Warnings Azure ML recorded for the step (run history's ``warnings``).
     """
 
     run_id: str
@@ -133,6 +135,7 @@ class StepSummary:
     log_files: tuple[str, ...] = ()
     error: str | None = None
     kind: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def wait_seconds(self) -> float | None:

@@ -38,7 +38,8 @@ def _folders(summary: PipelineSummary) -> dict[str, str]:
 
 def export_pipeline_logs(source: PipelineSource, destination: str | Path, *,
                          max_workers: int = DEFAULT_FETCH_WORKERS) -> tuple[Path, dict[tuple[str, str], SourceError]]:
-    """Fetch every log file of every step (concurrently) into ``destination``, one folder per step.
+    """Fetch every log file of every step (concurrently) into ``destination``, one folder per step (for an SDK v2
+    job, each step's files under ``<step>/artifacts/``, as ``az ml job download --all`` writes them).
 
     Returns the folder and the files that could not be fetched (``{(step run id, name): error}``):
     one failing file does not lose the others. The folder must not exist or be empty.
@@ -49,6 +50,8 @@ def export_pipeline_logs(source: PipelineSource, destination: str | Path, *,
                           .format(path=target))
     summary = source.summary()
     folders = _folders(summary)
+    # SDK v2 jobs: the layout of ``az ml job download --all`` (``<step>/artifacts/…``)
+    subfolder = str(getattr(source, "export_subfolder", "") or "")
     results = fetch_logs(source, [(step, name) for step in summary.steps for name in step.log_files],
                          max_workers=max_workers)
     failures: dict[tuple[str, str], SourceError] = {}
@@ -57,7 +60,7 @@ def export_pipeline_logs(source: PipelineSource, destination: str | Path, *,
         if isinstance(result, SourceError):
             failures[(run_id, name)] = result
             continue
-        dest = target / folders[run_id] / name
+        dest = target / folders[run_id] / subfolder / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(result, dest)
     meta = {

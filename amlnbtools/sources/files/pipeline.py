@@ -5,7 +5,9 @@ Layouts understood (found by their files, not by fixed names):
 - ``Run.get_all_logs(destination)`` / ``download_files(...)`` per step: ``<step>/azureml-logs/70_driver_log.txt``,
   ``<step>/logs/azureml/…``, ParallelRunStep's ``<step>/logs/job_result.txt``, ``<step>/logs/user/…``;
 - the common runtime (SDK v2 jobs, newer v1 runs): ``<step>/user_logs/std_log.txt``, ``<step>/system_logs/…``;
-- ``az ml job download``: the same trees under ``<step>/artifacts/``;
+- ``az ml job download --all`` / ``jobs.download(all=True)``: the same trees under ``<step>/artifacts/``, next to
+  ``<step>/named-outputs/``; a pipeline job downloaded with one folder per child job (its own
+  ``artifacts/`` beside them is the pipeline's, not a step);
 - a folder that is itself one step's logs;
 - a folder written by :func:`amlnbtools.sources.files.export.export_pipeline_logs`, whose
   ``amlnbtools-pipeline.json`` keeps the statuses and times Azure ML reported.
@@ -37,6 +39,8 @@ METADATA_FORMAT = "amlnbtools-pipeline/1"
 
 _LOG_SUFFIXES = (".txt", ".log", ".out", ".err")
 _MARKERS = ("azureml-logs", "user_logs", "system_logs", "logs")
+# folders of a job's own download (az ml job download --all, jobs.download(all=True)): never a step
+_NOT_STEPS = frozenset({*_MARKERS, "artifacts", "named-outputs", "outputs"})
 _TOP_LEVEL_LOG = re.compile(r"^(?:70_driver_log.*|std_log.*|\d\d_[\w.-]+)\.txt$", re.IGNORECASE)
 _SUCCESS = re.compile(r"(?:The experiment completed successfully|Run completed successfully|"
                       r"Job completed successfully|\bexited with code 0\b)", re.IGNORECASE)
@@ -122,11 +126,16 @@ class FolderPipelineSource:
     # --- discovery ----------------------------------------------------------------------------
 
     def _find_steps(self) -> dict[str, Path]:
+        found = self._step_folders()
         root = _logs_root(self.path)
-        if root is not None and not self._metadata_path().is_file():
+        if root is not None and not found and not self._metadata_path().is_file():
             return {self.path.name: root}
+        return found  # a pipeline job downloaded with its children: its own artifacts/ are not a step
+
+    def _step_folders(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
-        for child in sorted(p for p in self.path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for child in sorted(p for p in self.path.iterdir() if p.is_dir() and not p.name.startswith(".")
+                            and p.name.lower() not in _NOT_STEPS):
             step_root = _logs_root(child)
             if step_root is not None:
                 found[child.name] = step_root

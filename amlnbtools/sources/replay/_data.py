@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from amlnbtools.sources.replay._jobs_data import load_jobs
 from amlnbtools.sources.replay._pipeline_data import PIPELINE_RUNS, WIDE_STEPS, load_pipelines
 
 __all__ = ["DATA", "PIPELINE_RUNS", "SERVICES", "WIDE_STEPS", "Identity", "Payloads", "load"]
@@ -90,6 +91,8 @@ class Payloads:
     v2_computes: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> compute as ARM answers v2
     endpoint_keys: dict[str, dict[str, str]] = field(default_factory=dict)  # key-auth endpoint -> its two keys
     endpoint_scoring: dict[str, dict[str, Any]] = field(default_factory=dict)  # "ep/dep" -> status, body, headers
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)  # SDK v2 job name -> ARM JobBase
+    live_job: Any = None  # the running v2 job (a _jobs_data.LiveJob)
 
 
 def _json(relative: str) -> Any:
@@ -159,4 +162,8 @@ def load() -> Payloads:
         payloads.endpoint_logs[(endpoint, deployment, container)] = path.read_text(encoding="utf-8")
     payloads.experiments.update(pipelines["experiments"])
     payloads.runs.update(pipelines["runs"])
+    v2_jobs = load_jobs(identity.arm_id)
+    payloads.jobs, payloads.live_job = v2_jobs["jobs"], v2_jobs["live"]
+    payloads.runs.update(v2_jobs["runs"])
+    payloads.run_logs.update(v2_jobs["logs"])
     return payloads

@@ -236,8 +236,9 @@ class PipelineRoutes:
         first = int(wanted[1])
         last = min(int(wanted[2]) if wanted[2] else len(data) - 1, len(data) - 1)
         if first >= len(data) and len(data) > 0:
-            return _storage_error(416, "InvalidRange", "The range specified is invalid for the current size of the "
-                                  "resource.")
+            status, head, body = _storage_error(416, "InvalidRange", "The range specified is invalid for the current "
+                                                "size of the resource.")
+            return status, {**head, "Content-Range": f"bytes */{len(data)}"}, body
         part = data[first:last + 1]
         headers.update({"Content-Length": str(len(part)), "Content-Range": f"bytes {first}-{last}/{len(data)}"})
         return 206, headers, part

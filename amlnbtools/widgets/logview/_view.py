@@ -41,6 +41,7 @@ from amlnbtools.widgets.logview._pages import (
     scan_codes,
 )
 from amlnbtools.widgets.logview._render import marks_of
+from amlnbtools.widgets.logview._state import ViewState
 
 __all__ = ["LEVEL_FILTERS", "MAX_HITS", "LogView"]
 
@@ -51,7 +52,7 @@ SYNC_SCAN_LINES = 100_000
 Marks = Iterable[Any] | Mapping[int, str]
 
 
-class LogView:
+class LogView(ViewState):
     """Show a log one page at a time; see the module docstring.
 
     Parameters
@@ -69,6 +70,7 @@ class LogView:
         self._lock = threading.RLock()
         self._pages = Pages(page_lines, Pages.empty(max_line_chars))
         self._owned = False  # whether the view opened the store (and closes it)
+        self._tail = False  # following a live log (see follow): the last page stays shown
         self._marks: dict[int, str] = {}
         self._fold = True
         self._message = ""  # shown instead of the log (a file that cannot be opened)
@@ -133,6 +135,18 @@ class LogView:
             except Exception as exc:  # shown in the view, like a failure in the background
                 self._message = open_error(exc)
                 self._redraw()
+
+    def follow(self, path: str | os.PathLike[str], findings: Marks | None = None) -> None:
+        """Show ``path`` again with what was appended to it, on its last page (a live log's tail); the level
+        filter and the search stay. Opens the file here: call it off the kernel's thread."""
+        store = open_file(Path(path), self.max_line_chars, lambda: True)
+        with self._lock:
+            query = self._hit_list.query
+            self._install(store, owned=True, marks=marks_of(findings))
+            self._tail = True
+            self._refilter()
+        if query:
+            self._search_task.run(find, query, store)
 
     def mark(self, findings: Marks | None) -> None:
         """Mark lines as findings (background, title as tooltip), e.g. once a file is diagnosed."""
@@ -221,46 +235,6 @@ class LogView:
             self._pages.page = max(self._pages.page - 1, 0)
         self._redraw()
 
-    # --- state ----------------------------------------------------------------------------
-
-    @property
-    def page_count(self) -> int:
-        return self._pages.page_count
-
-    @property
-    def visible_lines(self) -> list[int]:
-        """1-based numbers of the lines on the current page."""
-        with self._lock:
-            return [i + 1 for i in self._pages.indexes()]
-
-    @property
-    def html(self) -> str:
-        """The current value of the view (after any pending update)."""
-        return self._drawn()
-
-    @property
-    def line_count(self) -> int:
-        return self._pages.store.line_count
-
-    @property
-    def hits(self) -> list[int]:
-        """1-based numbers of the listed search hits."""
-        return list(self._hit_list.hits)
-
-    @property
-    def level(self) -> str:
-        return self._pages.level
-
-    @property
-    def levels_ready(self) -> bool:
-        """Whether the level of every line is known (the filter and the folding use it)."""
-        return self._pages.codes is not None
-
-    @property
-    def error(self) -> str:
-        """The message shown instead of the log (``""`` while a log is shown)."""
-        return self._message
-
     # --- internals: store, level scan, search ---------------------------------------------
 
     def _install(self, store: LogStore, *, owned: bool, marks: dict[int, str]) -> None:
@@ -268,7 +242,7 @@ class LogView:
         for task in (self._open_task, self._scan_task, self._search_task):
             task.cancel()
         old = self._pages.store if self._owned and self._pages.store is not store else None
-        self._owned, self._marks, self._message, self.highlighted = owned, marks, "", None
+        self._owned, self._marks, self._message, self.highlighted, self._tail = owned, marks, "", None, False
         if old is not None:
             old.close()
         codes = None
@@ -320,6 +294,8 @@ class LogView:
 
     def _refilter(self, keep_line: int | None = None, keep_page: bool = False) -> None:
         self._pages.refilter(keep_line, keep_page)
+        if self._tail:  # following a live log: stay on its last page
+            self._pages.page = max(0, self._pages.page_count - 1)
         self._hit_list.show(self._pages)
         self._redraw()
 

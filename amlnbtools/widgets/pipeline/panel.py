@@ -30,6 +30,7 @@ from amlnbtools.widgets.pipeline._parts import (
     steps_table,
     timeline_output,
 )
+from amlnbtools.widgets.pipeline._tail import LiveTail
 
 __all__ = ["PipelineLogsPanel"]
 
@@ -40,7 +41,10 @@ class PipelineLogsPanel(Panel):
 
     Public methods are the API: :meth:`refresh`, :meth:`wait`, :meth:`select_step`, :meth:`select_file`,
     :meth:`select_finding`, :meth:`show_root_cause`, :meth:`start_auto_refresh`, :meth:`stop_auto_refresh`,
-    :meth:`steps_frame`.
+    :meth:`follow`, :meth:`stop_following`, :meth:`steps_frame`.
+
+    While the run is in progress the shown log is followed (:meth:`follow`): its new lines appear at the
+    end of the view with their findings, until the step has ended.
     """
 
     def __init__(self, source: PipelineSource, *, refresh: bool = True) -> None:
@@ -58,6 +62,8 @@ class PipelineLogsPanel(Panel):
         self._prs_task = BackgroundTask(self._on_parallel_run)
         self.parallel_run: Any = None  # the ParallelRunSummary of the current step, when it is one
         self._quiet = False  # set while the panel itself changes a dropdown
+        self._tail = LiveTail(self)
+        self._follow_wanted = True  # the user has not switched following off
 
         self._title = w.HTML(f"<b>{html.escape(source.label)}</b>")
         self._state = w.HTML(badge(None))
@@ -68,12 +74,15 @@ class PipelineLogsPanel(Panel):
         self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
         self._auto_button = w.Button(description=_("Auto-refresh"), icon="play")
         self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
+        self._follow_button = w.ToggleButton(description=_("Follow log"), icon="eye", value=False,
+                                             tooltip=_("Show the new lines of this log as the job writes them"))
         self._table = w.HTML()
         self._timeline = w.Output()
         self._step_box = w.Dropdown(options=[], description=_("Step"), layout=w.Layout(width="380px"))
         self._file_box = w.Dropdown(options=[], description=_("Log file"), layout=w.Layout(width="480px"))
         self._log_status = w.HTML()
         self._parallel = w.HTML()
+        self._step_note = w.HTML()  # the warnings Azure ML recorded for the step
         self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"))
         self._remedy = w.HTML()
         self.log_view = LogView()
@@ -81,6 +90,7 @@ class PipelineLogsPanel(Panel):
         self._refresh_button.on_click(lambda _b: self.refresh())
         self._auto_button.on_click(lambda _b: self.start_auto_refresh())
         self._stop_button.on_click(lambda _b: self.stop_auto_refresh())
+        self._follow_button.observe(self._follow_toggled, names="value")
         self._cause_button.on_click(lambda _b: self.show_root_cause())
         self._step_box.observe(self._step_chosen, names="value")
         self._file_box.observe(self._file_chosen, names="value")
@@ -90,9 +100,9 @@ class PipelineLogsPanel(Panel):
         overview.titles = (_("Steps"), _("Timeline"))
         self.widget = w.VBox([
             w.HBox([self._title, self._state]), self._status,
-            w.HBox([self._refresh_button, self._auto_button, self._stop_button]),
+            w.HBox([self._refresh_button, self._auto_button, self._stop_button, self._follow_button]),
             w.HBox([self._cause, self._cause_button]), overview,
-            w.HBox([self._step_box, self._file_box]), self._parallel, self._log_status,
+            w.HBox([self._step_box, self._file_box]), self._step_note, self._parallel, self._log_status,
             w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
             self.log_view.widget])
         self._cause_button.layout.display = "none"
@@ -125,13 +135,20 @@ class PipelineLogsPanel(Panel):
             self._parallel.value = ""
             self._prs_task.run(summarize_step, self.source, step)
         self.step = step
+        self._step_note.value = "".join(
+            "<div style='color:#8a6d00'>⚠ " + html.escape(_("Azure ML warning: {message}").format(message=message))
+            + "</div>" for message in step.warnings[:5])
         self._set_quietly(self._step_box, step.run_id)
         self._set_quietly(self._file_box, None, options=[(name, name) for name in step.log_files]
                           or [(_("(no log files)"), None)])
         if step.first_log is None:
             self.file = None
-            self._log_status.value = html.escape(_("Step {step} has no log files yet ({status}).").format(
-                step=step.name, status=status_label(step.status)))
+            message = _("Step {step} has no log files yet ({status}).").format(
+                step=step.name, status=status_label(step.status))
+            if not step.final:
+                message += " " + _("Its logs appear once it starts: the panel follows the run while it is in "
+                                   "progress (Follow log), or press Auto-refresh.")
+            self._log_status.value = html.escape(message)
             return step
         self.select_file(step.first_log)
         return step
@@ -182,6 +199,21 @@ class PipelineLogsPanel(Panel):
     def auto_refreshing(self) -> bool:
         return self._auto.running
 
+    def follow(self, interval_s: float = 2.0, *, refresh_every: int = 5, max_polls: int = 3600) -> None:
+        """Follow the shown log: every ``interval_s`` its new lines are fetched and shown at the end, with their
+        findings; the run is read again every ``refresh_every`` polls. Stops by itself once the step has ended."""
+        self._follow_wanted = True
+        self._tail.start(interval_s, refresh_every=refresh_every, max_polls=max_polls)
+
+    def stop_following(self) -> None:
+        """Stop following the log (the panel does not start following again by itself)."""
+        self._follow_wanted = False
+        self._tail.stop()
+
+    @property
+    def following(self) -> bool:
+        return self._tail.running
+
     # --- internals ------------------------------------------------------------------------
 
     def _run_ended(self) -> bool:
@@ -193,6 +225,41 @@ class PipelineLogsPanel(Panel):
 
     def _auto_running(self, running: bool) -> None:
         self._stop_button.disabled, self._auto_button.disabled = not running, running
+
+    def _follow_toggled(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        if change["new"]:
+            self.follow()
+        else:
+            self.stop_following()
+
+    def _tail_running(self, running: bool) -> None:
+        self._quiet = True
+        try:
+            self._follow_button.value = running
+        finally:
+            self._quiet = False
+
+    def _tail_error(self, error: SourceError) -> None:
+        self._log_status.value = f"<span style='color:#c62828'>⚠ {html.escape(error.message)}</span>"
+
+    def _show_tail(self, step: StepSummary, name: str, path: Path, findings: Findings) -> None:
+        if self.step is None or self.step.run_id != step.run_id or self.file != name:
+            return  # another step or file was chosen meanwhile
+        self.log_view.follow(path, findings)
+        self._show_findings(name, findings)
+
+    def _keep_following(self, summary: PipelineSummary, keep: str | None) -> bool:
+        """While following, a refresh keeps the shown file (the tail shows its new lines)."""
+        if keep is None or self.file is None or not self._tail.running:
+            return False
+        step = summary.step(keep)
+        if self.file not in step.log_files:
+            return False
+        self.step = step
+        self._set_quietly(self._step_box, step.run_id)
+        return True
 
     def _set_quietly(self, box: w.Widget, value: Any, options: list[tuple[str, Any]] | None = None) -> None:
         self._quiet = True
@@ -237,8 +304,9 @@ class PipelineLogsPanel(Panel):
         steps = summary.steps
         failed = len(summary.failed_steps)
         reused = sum(s.reused for s in steps)
-        self._title.value = (f"<b>{html.escape(summary.name)}</b> <span style='color:#666;font-size:12px'>"
-                             f"{html.escape(summary.run_id)}</span>")
+        ident = "" if summary.run_id == summary.name else (
+            f" <span style='color:#666;font-size:12px'>{html.escape(summary.run_id)}</span>")
+        self._title.value = f"<b>{html.escape(summary.name)}</b>{ident}"
         self._state.value = badge(status_label(summary.status), status_color(summary.status))
         self._status.value = html.escape(" · ".join([
             n_("{count} step", "{count} steps", len(steps)).format(count=len(steps)),
@@ -255,10 +323,14 @@ class PipelineLogsPanel(Panel):
         if not steps:
             return
         keep = previous if previous in {s.run_id for s in steps} else None
+        if self._keep_following(summary, keep):
+            return
         if keep is None and self.root_cause is not None and self.root_cause.file:
             self.show_root_cause()
         else:
             self.select_step(keep or (summary.failed_steps[0].run_id if summary.failed_steps else steps[0].run_id))
+        if not is_terminal(summary.status) and self._follow_wanted and not self._tail.running:
+            self.follow()
 
     def _on_parallel_run(self, state: TaskState) -> None:
         if state.status == "finished":
@@ -282,16 +354,8 @@ class PipelineLogsPanel(Panel):
         if state.status != "finished":
             return
         name, path, findings, line = state.value
-        self.findings = findings
         self.log_view.set_file(path, findings=findings)
-        count = len(findings)
-        self._log_status.value = html.escape(" · ".join([
-            name, n_("{count} line", "{count} lines", self.log_view.line_count).format(count=self.log_view.line_count),
-            n_("{count} finding", "{count} findings", count).format(count=count)]))
-        self._set_quietly(self._findings_box, None, options=[
-            (_("line {n}").format(n=f.line) + f" · {f.rule} · {f.title}", i) for i, f in enumerate(findings)]
-            or [(_("No known failure found."), None)])
-        self._remedy.value = ""
+        self._show_findings(name, findings)
         if line is not None and 1 <= line <= self.log_view.line_count:
             primary = next((i for i, f in enumerate(findings) if f.line == line), None)
             if primary is not None:
@@ -300,3 +364,14 @@ class PipelineLogsPanel(Panel):
                 self.log_view.jump_to(line)
         elif findings:
             self.select_finding(0)
+
+    def _show_findings(self, name: str, findings: Findings) -> None:
+        self.findings = findings
+        count = len(findings)
+        self._log_status.value = html.escape(" · ".join([
+            name, n_("{count} line", "{count} lines", self.log_view.line_count).format(count=self.log_view.line_count),
+            n_("{count} finding", "{count} findings", count).format(count=count)]))
+        self._set_quietly(self._findings_box, None, options=[
+            (_("line {n}").format(n=f.line) + f" · {f.rule} · {f.title}", i) for i, f in enumerate(findings)]
+            or [(_("No known failure found."), None)])
+        self._remedy.value = ""
