@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to PUBLIC by test
     from amlnbtools.core.diagnosis.scanner import diagnose_stream as diagnose_stream
     from amlnbtools.core.parallel_run.config import check_parallel_run_config as check_parallel_run_config
     from amlnbtools.sources.azureml_v1.lint import lint_pipeline as lint_pipeline
+    from amlnbtools.sources.azureml_v2.spec import check_spec as check_spec
     from amlnbtools.sources.files.export import export_pipeline_logs as export_pipeline_logs
     from amlnbtools.sources.files.logfiles import diagnose_path as diagnose_path
     from amlnbtools.widgets import connect as connect
@@ -31,6 +32,9 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to PUBLIC by test
     from amlnbtools.widgets import parallel_run_config_panel as parallel_run_config_panel
     from amlnbtools.widgets import pipeline_logs as pipeline_logs
     from amlnbtools.widgets import replica_calculator as replica_calculator
+    from amlnbtools.widgets.before_run import build_logs as build_logs
+    from amlnbtools.widgets.before_run import check_quota as check_quota
+    from amlnbtools.widgets.before_run import explain_wait as explain_wait
 
 __version__ = "0.1.0"
 
@@ -50,11 +54,15 @@ PUBLIC: dict[str, str] = {
     "replica_calculator": "amlnbtools.widgets",
     "pipeline_logs": "amlnbtools.widgets",
     "parallel_run_config_panel": "amlnbtools.widgets",
+    "build_logs": "amlnbtools.widgets.before_run",
+    "explain_wait": "amlnbtools.widgets.before_run",
+    "check_quota": "amlnbtools.widgets.before_run",
     # headless tools
     "required_replicas": "amlnbtools.core.capacity.replicas",
     "check_parallel_run_config": "amlnbtools.core.parallel_run.config",
     "export_pipeline_logs": "amlnbtools.sources.files.export",
     "lint_pipeline": "amlnbtools.sources.azureml_v1.lint",
+    "check_spec": "amlnbtools.sources.azureml_v2.spec",
 }
 
 __all__ = sorted([*PUBLIC, "LANGUAGES", "__version__", "get_language", "set_language"])

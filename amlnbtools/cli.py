@@ -5,6 +5,10 @@ one is, 2 on a usage or I/O error (a one-line message on standard error names th
 
 ``amlnbtools replicas --rps R --request-seconds S [--max-concurrent C] [--target-utilization U] [--json]``:
 the replica formula done exactly, with the queueing view; exit status 0, or 2 on invalid input.
+
+``amlnbtools check FILE.yml... [--json] [--lang L]``: an SDK v2 job, component or online deployment spec checked
+with azure-ai-ml's validation, nothing submitted; every problem with its field path and fix. Exit status 0 when
+every file passes, 1 when one has a problem, 2 on a usage error (a missing file, no azure-ai-ml).
 """
 
 from __future__ import annotations
@@ -57,7 +61,43 @@ def _parser() -> argparse.ArgumentParser:
                      help="max_request_wait_time in ms (default 500); longer waits are answered 503")
     rep.add_argument("--json", action="store_true", help="print one JSON object")
     rep.add_argument("--lang", type=_language, metavar="L", help=f"language of the text: {', '.join(LANGUAGES)}")
+    chk = sub.add_parser("check", help="check a v2 job, component or deployment YAML before you submit it",
+                         description="Check SDK v2 job, component or online deployment YAML files with azure-ai-ml's "
+                                     "validation (nothing is submitted): each problem with its field path and fix.")
+    chk.add_argument("files", nargs="+", metavar="FILE", help="a YAML spec file")
+    chk.add_argument("--json", action="store_true", help="print one JSON array, one report per file")
+    chk.add_argument("--lang", type=_language, metavar="L", help=f"language of the fixes: {', '.join(LANGUAGES)}")
     return parser
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``amlnbtools check``: each file's problems (text or JSON); 1 when any, 2 when a file cannot be checked."""
+    from amlnbtools.sources.azureml_v2.spec import check_spec
+    from amlnbtools.sources.errors import SourceError
+
+    if args.lang:
+        set_language(args.lang)
+    reports, unusable = [], 0
+    for name in args.files:
+        try:
+            reports.append(check_spec(name))
+        except SourceError as exc:
+            unusable += 1
+            print(f"amlnbtools: {exc}", file=err)
+    if args.json:
+        json.dump([r.to_dict() for r in reports], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        for report in reports:
+            if report.passed:
+                # TRANSLATORS: a checked spec file without problems; {kind} is e.g. "Command" or "PipelineJob"
+                print(_("{file}: no problem found ({kind})").format(file=report.source, kind=report.kind), file=out)
+            for problem in report.problems:
+                print(f"{report.source}: {problem.path}: {problem.message}", file=out)
+                print("    " + _("Fix: {remedy}").format(remedy=problem.fix), file=out)
+    if unusable:
+        return EXIT_USAGE
+    return EXIT_ERRORS if any(not r.passed for r in reports) else EXIT_OK
 
 
 class _Problems:
@@ -167,6 +207,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     try:
         if args.command == "replicas":
             return _replicas(args, out, err)
+        if args.command == "check":
+            return _check(args, out, err)
         return _diagnose(args, out, err)
     except BrokenPipeError:  # e.g. piped into head
         return EXIT_OK

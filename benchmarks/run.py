@@ -7,6 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_before_run
 import bench_bigfile
 import bench_catalogue
 import bench_diagnose
@@ -27,3 +28,4 @@ if __name__ == "__main__":
     bench_viewer.main()
     bench_v2.main()
     bench_jobs.main()
+    bench_before_run.main()

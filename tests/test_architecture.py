@@ -40,6 +40,7 @@ CORE_FAMILIES: dict[str, set[str]] = {
     "services": set(),
     "pipeline": {"diagnosis"},
     "parallel_run": {"diagnosis"},
+    "checks": {"pipeline"},  # before a run: build logs, waits (job statuses), quota, spec problems
 }
 
 

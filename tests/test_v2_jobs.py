@@ -42,7 +42,7 @@ def job(v2):
 
 def test_the_sample_lists_its_jobs_through_the_real_sdk(replay) -> None:
     jobs = {j.name: j for j in replay.ml_client.jobs.list()}
-    assert sorted(jobs) == ["iris-train-v2", "live-train", PIPELINE]
+    assert sorted(jobs) == ["env-build-train", "iris-train-v2", "live-train", "queued-gpu-train", PIPELINE]
     assert type(jobs[PIPELINE]).__name__ == "PipelineJob"
     assert jobs["live-train"].status == "Running"
 

@@ -21,7 +21,7 @@ pytest.importorskip("azure.ai.ml", reason="the v2 extra is installed by make tes
 CAUSES = {
     "churn-v2/blue": ("image-build-failed", "sync-keys"),
     "vision-v2/blue": ("quota-exceeded", "quota"),
-    "credit-v2/blue": ("dependency-error", "missing package"),
+    "credit-v2/blue": ("dependency-error", "xgboost is missing from the environment"),
     "edge-k8s/blue": ("cannot-schedule", "resources.requests"),
 }
 

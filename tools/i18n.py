@@ -39,7 +39,7 @@ def template() -> Catalog:
                   msgid_bugs_address="", copyright_holder="amlnbtools developers", fuzzy=False)
     rules = tomllib.loads((PACKAGE / "core" / "diagnosis" / "rules.toml").read_text(encoding="utf-8"))
     for rule in rules["rule"]:
-        for key in ("title", "remedy", "title_v2", "remedy_v2"):
+        for key in ("title", "remedy", "title_v2", "remedy_v2", "remedy_subject"):
             if key not in rule:
                 continue
             cat.add(rule[key], locations=[("amlnbtools/core/diagnosis/rules.toml", 0)],

@@ -234,8 +234,136 @@ epochs = "".join(f"epoch {e:2d}/20  loss={1.2 / (e + 1):.4f}  accuracy={min(0.99
 add_logs(C, {"user_logs/std_log.txt": "Loaded 150 rows, 4 features, 3 classes from iris.csv\n" + epochs
              + "Saved the model to outputs/model.pkl\n", **system_logs(C, "2026-12-01T11:15:02")})
 
-(DATA / "jobs.json").write_text(json.dumps({"jobs": jobs, "runs": runs, "steps": steps}, indent=1) + "\n",
-                                encoding="utf-8")
+# ---- before it runs: a job queued on a cluster that cannot grow, a job whose image is being built, a v1 run whose
+# image build failed, the clusters as ARM answers them, quota usages and VM sizes of the region ----
+Q = "queued-gpu-train"
+jobs.append(arm_job(Q, "Command", "vision-finetune", "Queued", "vision-v2", "2026-12-04T16:40:11.204518+00:00", extra={
+    "command": "python finetune.py --epochs 8", "computeId": f"{ARM}/computes/gpu-cluster",
+    "environmentId": "azureml://registries/azureml/environments/acpt-pytorch-2.2-cuda12.1/versions/18",
+    "resources": {"instanceCount": 1, "properties": {}}, "environmentVariables": {}}))
+runs.append(run_dto(Q, "vision-finetune", "Queued", "vision-v2", "2026-12-04T16:40:11.204518+00:00",
+                    target="gpu-cluster",
+                    tags={"_aml_system_ComputeTargetStatus": json.dumps(
+                        {"AllocationState": "resizing", "PreparingNodeCount": 0, "RunningNodeCount": 0,
+                         "CurrentNodeCount": 0})}))
+runs[-1]["queueingInfo"] = {"code": "ClusterScaling", "message": "Job is waiting for compute nodes: gpu-cluster is "
+                            "resizing (0 of 1 nodes ready).",
+                            "lastRefreshTimestamp": "2026-12-04T16:52:40.118302+00:00"}
+runs[-1]["computeRequest"] = {"nodeCount": 1, "gpuCount": 1}
+B = "env-build-train"
+jobs.append(arm_job(B, "Command", "churn-train", "Preparing", "churn-v2-train", "2026-12-04T16:55:02.551902+00:00",
+                    extra={"command": "python train.py", "environmentId": f"{ARM}/environments/churn-env/versions/7",
+                           "resources": {"instanceCount": 1, "properties": {}}, "environmentVariables": {}}))
+runs.append(run_dto(B, "churn-train", "Preparing", "churn-v2-train", "2026-12-04T16:55:02.551902+00:00"))
+
+V1 = "churn-train_1733329201_5d2c8e0f"
+V1_EXP = "churn-train"
+runs.append(run_dto(V1, "churn-train", "Failed", V1_EXP, "2026-12-03T09:20:01.410273+00:00",
+                    "2026-12-03T09:20:14.902117+00:00", "2026-12-03T09:31:48.330192+00:00",
+                    run_type="azureml.scriptrun", properties={"azureml.runsource": "experiment"},
+                    error={"error": {"code": "UserError", "message": "Image build failed. For more details, check "
+                           "log file azureml-logs/20_image_build_log.txt."}}))
+runs[-1]["name"] = None
+runs[-1]["runNumber"] = 7
+# the experiment is the sample workspace's own churn-train (data/history/experiments.json)
+runs[-1]["experimentId"] = json.loads((DATA.parent / "history" / "experiments.json").read_text())[V1_EXP][
+    "experimentId"]
+experiments: dict = {}
+conda_log = "\n".join([
+    "2026/12/03 09:20:15 Downloading source code...",
+    "2026/12/03 09:20:16 Finished downloading source code",
+    "2026/12/03 09:20:17 Logging in to registry: 9d4c2e7a1b3f4e6a8c0d2f4b6e8a0c1d.azurecr.io",
+    "2026/12/03 09:20:18 Successfully logged into 9d4c2e7a1b3f4e6a8c0d2f4b6e8a0c1d.azurecr.io",
+    "2026/12/03 09:20:18 Executing step ID: acb_step_0. Timeout(sec): 5400, Working directory: '', Network: "
+    "'acb_default_network'",
+    "Step 8/15 : RUN ldconfig /usr/local/cuda/lib64/stubs && conda env create -p "
+    "/azureml-envs/azureml_7e1c3a5b9d0f2e4a "
+    "-f azureml-environment-setup/mutated_conda_dependencies.yml && rm -rf \"$HOME/.cache/pip\" && conda clean -aqy",
+    " ---> Running in 2f8b4d0a6c1e",
+    "Collecting package metadata (repodata.json): ...working... done",
+    "Solving environment: ...working... failed",
+    "",
+    "UnsatisfiableError: The following specifications were found to be incompatible with each other:",
+    "",
+    "Output in format: Requested package -> Available versions",
+    "",
+    "Package python conflicts for:",
+    "scikit-learn=0.22.1 -> python[version='>=3.6,<3.7.0a0|>=3.7,<3.8.0a0|>=3.8,<3.9.0a0']",
+    "python=3.11",
+    "",
+    "The command '/bin/sh -c ldconfig /usr/local/cuda/lib64/stubs && conda env create -p "
+    "/azureml-envs/azureml_7e1c3a5b9d0f2e4a -f azureml-environment-setup/mutated_conda_dependencies.yml && rm -rf "
+    "\"$HOME/.cache/pip\" && conda clean -aqy' returned a non-zero code: 1",
+    "2026/12/03 09:31:47 Container failed during run: acb_step_0. No retries remaining.",
+    "failed to run step ID: acb_step_0: exit status 1", ""])
+add_logs(V1, {"azureml-logs/20_image_build_log.txt": conda_log})
+
+
+def aml_compute(name, size, low, high, state, current, target, errors=None, priority="Dedicated"):
+    return {"id": f"{ARM}/computes/{name}", "name": name, "location": "westeurope",
+            "type": "Microsoft.MachineLearningServices/workspaces/computes",
+            "properties": {"computeType": "AmlCompute", "computeLocation": "westeurope",
+                           "provisioningState": "Succeeded", "description": None,
+                           "createdOn": "2026-03-02T10:00:00Z", "modifiedOn": "2026-12-04T16:40:20Z",
+                           "isAttachedCompute": False, "disableLocalAuth": True,
+                           "properties": {"vmSize": size, "vmPriority": priority, "osType": "Linux",
+                                          "scaleSettings": {"minNodeCount": low, "maxNodeCount": high,
+                                                            "nodeIdleTimeBeforeScaleDown": "PT120S"},
+                                          "allocationState": state,
+                                          "allocationStateTransitionTime": "2026-12-04T16:40:21.3Z",
+                                          "currentNodeCount": current, "targetNodeCount": target,
+                                          "nodeStateCounts": {"idleNodeCount": current, "runningNodeCount": 0,
+                                                              "preparingNodeCount": 0, "unusableNodeCount": 0,
+                                                              "leavingNodeCount": 0, "preemptedNodeCount": 0},
+                                          "errors": errors, "remoteLoginPortPublicAccess": "Disabled"}}}
+
+
+computes = [
+    aml_compute("cpu-cluster", "STANDARD_DS3_V2", 0, 4, "Steady", 0, 0),
+    aml_compute("gpu-cluster", "STANDARD_NC6S_V3", 0, 2, "Resizing", 0, 1, errors=[{"error": {
+        "code": "QuotaExceeded", "message": "Operation could not be completed as it results in exceeding approved "
+        "standardNCSv3Family Cores quota. Additional details - Deployment Model: Resource Manager, "
+        "Location: westeurope, "
+        "Current Limit: 0, Current Usage: 0, Additional Required: 6, (Minimum) New Limit Required: 6. Submit a request "
+        "for Quota increase at https://aka.ms/ProdportalCRP/#blade/Microsoft_Azure_Capacity/UsageAndQuota.ReactView "
+        "by specifying parameters listed in the 'Details' section for deployment to succeed."}}]),
+]
+
+
+def size(name, family, vcpus, gpus, memory):
+    return {"name": name, "family": family, "vCPUs": vcpus, "gpus": gpus, "osVhdSizeMB": 1047552,
+            "maxResourceVolumeMB": 28672, "memoryGB": memory, "lowPriorityCapable": True, "premiumIO": True,
+            "supportedComputeTypes": ["AmlCompute", "ComputeInstance", "MIR"]}
+
+
+vm_sizes = [size("Standard_DS2_v2", "standardDSv2Family", 2, 0, 7.0),
+            size("Standard_DS3_v2", "standardDSv2Family", 4, 0, 14.0),
+            size("Standard_DS4_v2", "standardDSv2Family", 8, 0, 28.0),
+            size("Standard_F4s_v2", "standardFSv2Family", 4, 0, 8.0),
+            size("Standard_F8s_v2", "standardFSv2Family", 8, 0, 16.0),
+            size("Standard_NC6s_v3", "standardNCSv3Family", 6, 1, 112.0),
+            size("Standard_NC24ads_A100_v4", "standardNCADSA100v4Family", 24, 1, 220.0)]
+
+
+def usage(kind, value, localized, used, limit):
+    return {"id": f"/subscriptions/{SUB}/providers/Microsoft.MachineLearningServices/locations/westeurope/{kind}/"
+                  f"usages/{value}",
+            "type": f"Microsoft.MachineLearningServices/{kind}/usages", "unit": "Count", "currentValue": used,
+            "limit": limit, "name": {"value": value, "localizedValue": localized}, "amlWorkspaceLocation": "westeurope"}
+
+
+usages = [usage("totalCores", "Cores", "Clusters", 2, 500),
+          usage("dedicatedCores", "TotalDedicatedCores", "Total Cluster Dedicated Regional vCPUs", 22, 100),
+          usage("lowPriorityCores", "TotalLowPriorityCores", "Total Cluster LowPriority Regional vCPUs", 0, 100),
+          usage("vmFamily", "standardDSv2Family", "Standard DSv2 Family Cluster Dedicated vCPUs", 16, 24),
+          usage("vmFamily", "standardFSv2Family", "Standard FSv2 Family Cluster Dedicated vCPUs", 0, 6),
+          usage("vmFamily", "standardNCSv3Family", "Standard NCSv3 Family Cluster Dedicated vCPUs", 0, 0),
+          usage("vmFamily", "standardNCADSA100v4Family", "Standard NCADS_A100_v4 Family Cluster Dedicated vCPUs",
+                0, 0)]
+
+(DATA / "jobs.json").write_text(json.dumps({"jobs": jobs, "runs": runs, "steps": steps, "experiments": experiments,
+                                            "computes": computes, "vm_sizes": vm_sizes, "usages": usages},
+                                           indent=1) + "\n", encoding="utf-8")
 out = DATA / "job_logs"
 shutil.rmtree(out, ignore_errors=True)
 for run_id, files in LOGS.items():

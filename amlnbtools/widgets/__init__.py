@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from amlnbtools.i18n import _
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.widgets._resolve import deployment_target, is_v2_job, job_source, workspace_of
+from amlnbtools.widgets.before_run import build_logs, check_quota, explain_wait
 from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.workspace import WorkspacePanel
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from amlnbtools.widgets.pipeline import PipelineLogsPanel
     from amlnbtools.widgets.replicas import ReplicaCalculatorPanel
 
-__all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "connect", "debug_locally", "deployment_logs",
-           "parallel_run_config_panel", "pipeline_logs", "replica_calculator"]
+__all__ = ["DeploymentLogsPanel", "LogView", "WorkspacePanel", "build_logs", "check_quota", "connect", "debug_locally",
+           "deployment_logs", "explain_wait", "parallel_run_config_panel", "pipeline_logs", "replica_calculator"]
 
 
 def connect(config: str | Path | None = None, *, sample: bool = False, subscription_id: str | None = None,

@@ -11,6 +11,7 @@ from typing import Any
 import ipywidgets as w
 
 from amlnbtools.core import Finding, diagnose
+from amlnbtools.core.checks.build import find_build_log
 from amlnbtools.core.diagnosis.merge import root_first
 from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.core.services import ServiceDetails, kubectl_commands
@@ -68,6 +69,10 @@ class DeploymentLogsPanel(Panel):
         self._auto_button = w.Button(description=_("Auto-refresh"), icon="play")
         self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
         self._export_button = w.Button(description=_("Export bundle"), icon="download")
+        self._build_button = w.Button(description=_("Build log"), icon="wrench",
+                                      tooltip=_("Open the image build log the error names, read with your sign-in"))
+        self._build_box = w.VBox()
+        self.build_log_panel: Any = None
         self._findings_box = w.Select(options=[], rows=5, layout=w.Layout(width="100%"))
         self._remedy = w.HTML()
         self._kubectl = w.Textarea(layout=w.Layout(width="100%", height="110px"), disabled=True)
@@ -87,13 +92,15 @@ class DeploymentLogsPanel(Panel):
         self._auto_button.on_click(lambda _b: self.start_auto_refresh())
         self._stop_button.on_click(lambda _b: self.stop_auto_refresh())
         self._export_button.on_click(lambda _b: self._export_clicked())
+        self._build_button.on_click(lambda _b: self.open_build_log())
         self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
                                    names="value")
         controls = w.HBox([self._tail, self._init_box, self._refresh_button, self._auto_button, self._stop_button,
-                           self._export_button])
+                           self._export_button, self._build_button])
         self.widget = w.VBox([w.HBox([self._title, self._state]), self._status, self._error_box, controls,
                               w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
-                              self.log_view.widget, self._kubectl_box, self._scoring_box])
+                              self.log_view.widget, self._build_box, self._kubectl_box, self._scoring_box])
+        self._build_button.layout.display = "none"
         self._error_box.layout.display = "none"
         self._kubectl_box.layout.display = "none"
         self._scoring_box.layout.display = "" if self.scoring else "none"
@@ -160,6 +167,15 @@ class DeploymentLogsPanel(Panel):
         if self.scoring is None:
             raise RuntimeError(_("Sending a request from the panel works for SDK v2 online deployments."))
         return self.scoring.wait(timeout_s)
+
+    def open_build_log(self) -> Any:
+        """Open the image build log the deployment's error names (read with your sign-in) under the log."""
+        from amlnbtools.sources.buildlogs import find_and_read
+        from amlnbtools.widgets.build_log import BuildLogPanel
+
+        self.build_log_panel = BuildLogPanel(self.name, lambda: find_and_read(self.source, self.name))
+        self._build_box.children = (self.build_log_panel.widget,)
+        return self.build_log_panel
 
     @property
     def kubectl_commands(self) -> list[str]:
@@ -239,6 +255,7 @@ class DeploymentLogsPanel(Panel):
         options = [(f"{where[o].format(n=f.line)} · {f.rule} · {f.title}", i) for i, (o, f) in enumerate(self.findings)]
         self._findings_box.options = options or [(_("No known failure found."), None)]
         self.log_view.set_text(self.logs, marked_lines=[f for o, f in self.findings if o == "logs"])
+        self._build_button.layout.display = "" if find_build_log(d.error_json or "") else "none"
         commands = kubectl_commands(d)
         self._kubectl.value = "\n".join(commands)
         self._kubectl_box.layout.display = "" if commands else "none"

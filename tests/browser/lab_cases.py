@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lab_jobs import JOB_LOG, live_tail
+from lab_jobs import (
+    JOB_LOG,
+    build_log_grows,
+    build_log_root_cause,
+    live_tail,
+    resubmit_confirmed,
+    wait_causes,
+)
 from lab_panels import (
     Interaction,
     findings_table,
@@ -89,5 +96,13 @@ CASES: dict[str, NotebookCase] = {
             pipeline_step("prep_data", "user_logs/std_log.txt", title="defects-v2", lines_code=JOB_LOG),
             root_cause_in_log(title="defects-v2"),
             live_tail("live-train"),
+        )),
+    "08_before_it_runs.ipynb": NotebookCase(
+        plotly_figures=1,  # the timeline of the failed pipeline job (the resubmitted job draws another)
+        interactions=(
+            build_log_root_cause("churn-v2/blue", "dependency-error", "lightgbm==3.3.9"),
+            wait_causes("queued-gpu-train", "not enough vCPU quota"),
+            build_log_grows("env-build-train"),
+            resubmit_confirmed("defects-v2"),
         )),
 }

@@ -177,6 +177,20 @@ job = amlnbtools.pipeline_logs("sleepy_lemon_7k2m9xq4", workspace)
 job.wait()
 job'''
 
+_BEFORE = '''# before it runs: a hostile image build log, a hostile queueing message and cluster error
+_image = next(iter(replay._server.storage.logs))
+replay._server.storage.logs[_image] = (hostile + "ERROR: No matching distribution found for x==0\\n").encode()
+_data.runs["queued-gpu-train"]["queueingInfo"]["message"] = "\\n".join(PAYLOADS)
+_data.v2_computes["gpu-cluster"]["properties"]["properties"]["errors"] = [
+    {"error": {"code": "QuotaExceeded", "message": p}} for p in PAYLOADS[:4]] + [
+    {"error": {"code": PAYLOADS[5], "message": PAYLOADS[6]}}]
+build = amlnbtools.build_logs("churn-v2/blue", workspace)
+waiting = amlnbtools.explain_wait("queued-gpu-train", workspace)
+build.wait()
+waiting.wait()
+waiting.stop()
+display(build, waiting)'''
+
 _FORM = '''# the ParallelRunStep form, given hostile values (the test types more into it)
 form = amlnbtools.parallel_run_config_panel(name=PAYLOADS[0], entry_script=PAYLOADS[3], mini_batch_size=PAYLOADS[1],
                                            compute_target=PAYLOADS[5], environment=PAYLOADS[7],
@@ -198,6 +212,7 @@ def notebook() -> nbformat.NotebookNode:
         new_code_cell("local = amlnbtools.debug_locally(Path(\"hostile_score.py\").resolve(), "
                       "payload=json.dumps({\"data\": PAYLOADS}))\nlocal.wait()\nlocal.send()\nlocal.wait()\nlocal"),
         new_code_cell(_JOB),
+        new_code_cell(_BEFORE),
         new_code_cell(_PIPELINE),
         new_code_cell(_FORM),
         new_code_cell("print(len(findings), len(logs.findings), len(v2logs.findings), local.last_result.status, "

@@ -57,7 +57,7 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     assert outputs.errors == [], "cells failed:\n" + "\n".join(outputs.errors)
     assert outputs.unexecuted == []
     nb.wait_for_widgets(outputs.widget_views)
-    assert outputs.widget_views == 9 and nb.widget_problems() == []
+    assert outputs.widget_views == 11 and nb.widget_problems() == []
     assert_nothing_ran(nb, "after rendering")
 
     # every panel shows the hostile text, as text
@@ -125,6 +125,19 @@ def test_hostile_logs_never_run(page, jupyter, shots: Path) -> None:
     # the local debugging panel: start, send the payloads, stop
     panel = start_stop_local_server(SCRIPT, payload=json.dumps({"data": list(PAYLOADS)}), answer="echo").run(nb)
     nb.screenshot(shots / "05-local-debugging.png", panel)
+    # before it runs: the build log panel (hostile log) and the wait panel (hostile queue message, cluster errors)
+    build = page.locator(".widget-vbox").filter(has=page.locator(".widget-html-content > b", has_text=re.compile(
+        r"^\s*Image build log: churn-v2/blue\s*$"))).last
+    expect(build).to_contain_text(SHORT, timeout=TIMEOUT_MS)
+    waiting = page.locator(".widget-vbox").filter(has=page.locator(".widget-html-content > b", has_text=re.compile(
+        r"^\s*Why is job queued-gpu-train waiting\?\s*$"))).last
+    expect(waiting).to_contain_text(PAYLOADS[1], timeout=TIMEOUT_MS)  # a cluster error, as text
+    findings = build.locator(".widget-select select").first
+    for value in findings.locator("option").evaluate_all("os => os.map(o => o.value)"):
+        findings.select_option(value)
+        nb.page.wait_for_timeout(150)
+    nb.screenshot(shots / "05b-before-it-runs.png", build)
+    assert_nothing_ran(nb, "after using the build log and wait panels")
     # the pipeline log panel on an SDK v2 job, then on a folder; the ParallelRunStep form
     nb.screenshot(shots / "06a-v2-job.png", use_job(nb, pipeline_panel(page, PAYLOADS[8])))
     assert_nothing_ran(nb, "after using the pipeline log panel on a v2 job")

@@ -26,7 +26,7 @@ __all__ = ["Catalogue", "CatalogueError", "Condition", "ContextSpec", "Pattern",
 PATTERN_FLAGS = re.ASCII
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _RULE_KEYS = {"id", "severity", "title", "remedy", "title_v2", "remedy_v2", "docs", "patterns", "unless", "unless_near",
-              "window", "overrides", "explains", "absorbs", "fallback", "symptom"}
+              "window", "overrides", "explains", "absorbs", "fallback", "symptom", "subject", "remedy_subject"}
 #: Lines before and after a match that ``near`` and ``unless_near`` look at, by default and at most.
 DEFAULT_WINDOW = 3
 MAX_WINDOW = 16
@@ -93,6 +93,10 @@ class Rule:
     #: The title and remedy for an SDK v2 deployment or job, where the v1 wording names v1 settings.
     title_v2: str | None = None
     remedy_v2: str | None = None
+    #: Patterns whose group ``value`` names what to change (a package, a file) on an evidence line, and the
+    #: remedy that says it (``{subject}``), used instead of ``remedy`` when a subject is found.
+    subject: tuple[re.Pattern[str], ...] = ()
+    remedy_subject: str | None = None
 
     @property
     def windowed(self) -> bool:
@@ -221,9 +225,15 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
     for key in ("title", "remedy", "docs"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise CatalogueError(f"{where}: '{key}' must be a non-empty string")
-    for key in ("title_v2", "remedy_v2"):
+    for key in ("title_v2", "remedy_v2", "remedy_subject"):
         if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
             raise CatalogueError(f"{where}: '{key}' must be a non-empty string when given")
+    subject = tuple(_compile(p, where) for p in raw.get("subject", []))
+    if bool(subject) != ("remedy_subject" in raw) or any("value" not in p.groupindex for p in subject):
+        raise CatalogueError(f"{where}: 'subject' (patterns with a group 'value') and 'remedy_subject' (a remedy "
+                             "with {{subject}}) go together")
+    if "remedy_subject" in raw and "{subject}" not in raw["remedy_subject"]:
+        raise CatalogueError(f"{where}: 'remedy_subject' must say {{subject}}")
     patterns = raw.get("patterns")
     if not isinstance(patterns, list) or not patterns:
         raise CatalogueError(f"{where}: 'patterns' must be a non-empty list")
@@ -252,6 +262,8 @@ def _rule(raw: dict, origin: str, names: set[str]) -> Rule:
         gate=rule_gate([p.source for p in compiled], PATTERN_FLAGS),
         title_v2=raw.get("title_v2"),
         remedy_v2=raw.get("remedy_v2"),
+        subject=subject,
+        remedy_subject=raw.get("remedy_subject"),
     )
 
 

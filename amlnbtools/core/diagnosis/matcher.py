@@ -55,6 +55,7 @@ class _Hit:
     lines: list[int] = field(default_factory=list)
     count: int = 0
     last_line: int = 0
+    subject: str | None = None  # what to change, read from an evidence line (see Rule.subject)
 
 
 @dataclass(eq=False)
@@ -92,6 +93,7 @@ class LineMatcher:
         self._hits: dict[str, _Hit] = {}
         self._pending: list[_Pending] = []
         self._overrides = {r.id: r.overrides for r in catalogue.rules}
+        self._subjects = {r.id: r.subject for r in catalogue.rules if r.subject}
 
     @property
     def waiting(self) -> bool:
@@ -269,6 +271,8 @@ class LineMatcher:
             hit = self._hits[rule_id] = _Hit(line=line_no, evidence=evidence)
         elif line_no < hit.line:  # a windowed match decided after a later line's
             hit.line, hit.evidence = line_no, evidence
+        if hit.subject is None and self._subjects.get(rule_id):
+            hit.subject = _subject(self._subjects[rule_id], evidence)
         if line_no == hit.last_line:
             return  # another window or escaped piece of the same line
         hit.last_line = line_no
@@ -290,14 +294,25 @@ class LineMatcher:
             rule = rules[rule_id]
             if (rule.fallback and has_error) or rule_id in absorbed:
                 continue
+            remedy = gettext((v2 and rule.remedy_v2) or rule.remedy)
+            if hit.subject and rule.remedy_subject:
+                remedy = gettext(rule.remedy_subject).replace("{subject}", hit.subject)
             out.append(Finding(rule=rule_id, severity=rule.severity, line=hit.line, evidence=hit.evidence,
-                               title=gettext((v2 and rule.title_v2) or rule.title),
-                               remedy=gettext((v2 and rule.remedy_v2) or rule.remedy), docs=rule.docs,
+                               title=gettext((v2 and rule.title_v2) or rule.title), remedy=remedy, docs=rule.docs,
                                count=hit.count, lines=tuple(sorted(hit.lines))))
         out.sort(key=lambda f: (SEVERITIES.index(f.severity), f.line, f.rule))
         present = {f.rule for f in out if f.severity == "error"}
         explained = frozenset(r for r in present if any(r in rules[o].explains for o in present if o != r))
         return Findings(out, symptoms=frozenset(r.id for r in self._cat.rules if r.symptom), explained=explained)
+
+
+def _subject(patterns: tuple[re.Pattern[str], ...], evidence: str) -> str | None:
+    """The first ``value`` group of ``patterns`` found in an evidence line (what the remedy names)."""
+    for pattern in patterns:
+        found = pattern.search(evidence)
+        if found and found["value"]:
+            return found["value"].strip().strip("'\"`")[:120] or None
+    return None
 
 
 def _evidence(text: str, start: int, cut: bool) -> str:

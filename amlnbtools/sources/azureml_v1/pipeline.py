@@ -110,6 +110,7 @@ class AzureMLPipelineSource:
         self._cache = LogCache(download)
         self._lock = threading.Lock()
         self._steps: dict[str, _Step] = {}
+        self._complete: set[Path] = set()  # files downloaded after their step ended
 
     def _resolve(self) -> Any:
         """The azureml run, got by id on first use when the source was opened lazily."""
@@ -191,8 +192,8 @@ class AzureMLPipelineSource:
                                              "list the step's current log files.").format(what=what))
         target = self._cache.path_for(step.run_id, name)
         with self._cache.lock_for(target):
-            if step.final and entry.final and target.is_file():
-                return target
+            if step.final and entry.final and target in self._complete and target.is_file():
+                return target  # downloaded once the step had ended: it will not change
             refreshed = False
             if name not in entry.links:
                 self._refresh_links(entry, what)
@@ -204,7 +205,10 @@ class AzureMLPipelineSource:
                         "{what} is no longer listed by Azure ML: refresh the panel to list the step's current log "
                         "files.").format(what=what))
                 try:
-                    return self._cache.download(url, target, what)
+                    path = self._cache.download(url, target, what)
+                    if entry.final:
+                        self._complete.add(target)
+                    return path
                 except SourceError as error:
                     if error.kind != "token-expired" or refreshed or attempt == 2:
                         raise

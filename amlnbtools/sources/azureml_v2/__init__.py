@@ -235,6 +235,11 @@ class AzureMLV2Source:
     # --- beyond the protocol ----------------------------------------------------------------
 
     @property
+    def credential(self) -> Any:
+        """The credential the source signs in with (also for storage reads, never shown)."""
+        return self._credential
+
+    @property
     def limits(self) -> Limits:
         return self._limits
 

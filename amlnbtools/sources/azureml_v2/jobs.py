@@ -113,6 +113,7 @@ class AzureMLJobSource:
         self._cache = LogCache(download)
         self._lock = threading.Lock()
         self._steps: dict[str, _Step] = {}
+        self._complete: set[Path] = set()  # files downloaded after their step ended
 
     @classmethod
     def from_job(cls, job: Any, v2: Any, **kwargs: Any) -> AzureMLJobSource:
@@ -179,8 +180,8 @@ class AzureMLJobSource:
                                              "list the step's current log files.").format(what=what))
         target = self._cache.path_for(step.run_id, name)
         with self._cache.lock_for(target):
-            if step.final and entry.final and target.is_file():
-                return target
+            if step.final and entry.final and target in self._complete and target.is_file():
+                return target  # downloaded once the step had ended: it will not change
             refreshed = False
             if name not in entry.links:
                 self._refresh_links(entry)
@@ -192,13 +193,52 @@ class AzureMLJobSource:
                         "{what} is no longer listed by Azure ML: refresh the panel to list the step's current log "
                         "files.").format(what=what))
                 try:
-                    return self._cache.download(url, target, what, resume=not entry.final)
+                    path = self._cache.download(url, target, what, resume=target.is_file())
+                    if entry.final:
+                        self._complete.add(target)
+                    return path
                 except SourceError as error:
                     if error.kind != "token-expired" or refreshed or attempt == 2:
                         raise
                 self._refresh_links(entry)  # links expire after a few hours: ask for new ones once
                 refreshed = True
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def explain_wait(self) -> Any:
+        """Why the job is not running yet (a ``WaitExplanation``), read now; see :mod:`.wait`."""
+        from amlnbtools.sources.azureml_v2.wait import JobWait
+
+        if getattr(self, "_wait", None) is None:
+            self._wait = JobWait(self._v2, self.name, self)
+        return self._wait.explain()
+
+    def resubmit(self) -> AzureMLJobSource:
+        """Submit the job again as a new job and return the new job's source.
+
+        ``jobs.create_or_update`` of the job read now, without its name: azure-ai-ml reuses the steps whose
+        components and inputs did not change.
+
+        Raises ``SourceError`` (``bad-input``) when the job has not ended: nothing is submitted then.
+        """
+        from amlnbtools.core.pipeline import is_terminal
+        from amlnbtools.sources.azureml_v2.spec import quiet_sdk
+
+        job = self._call(_("job {name}").format(name=self.name), self._get_job)
+        raw = str(getattr(getattr(job, "status", None), "value", None) or getattr(job, "status", "") or "")
+        if not is_terminal(normalize_status(raw)):
+            raise SourceError("bad-input", _(
+                "Job {name} is still {status}: resubmit it once it has ended, or cancel it first. Nothing was "
+                "submitted.").format(name=self.name, status=raw))
+        job.name = None  # a new name: the service makes a new job (the same name would only update this one)
+
+        def submit() -> Any:
+            with quiet_sdk():
+                return self._v2.ml_client.jobs.create_or_update(job, skip_validation=True)
+
+        new = self._call(_("the new submission of job {name}").format(name=self.name), submit)
+        source = AzureMLJobSource(self._v2, str(new.name))
+        source._display = self._display
+        return source
 
     # ---- lifetime ------------------------------------------------------------------------------------------------
     def close(self) -> None:

@@ -265,12 +265,18 @@ class ReplayWorkspace:
         """Start the running SDK v2 job ``live-train`` again now: each process writes ``lines_per_s`` lines a
         second to ``user_logs/std_log_process_<n>.txt``, and the job fails (CUDA out of memory) after ``run_s``
         seconds. Returns its name."""
-        return self._server.start_live_job(lines_per_s, run_s, processes)
+        return self._server.jobs.start_live_job(lines_per_s, run_s, processes)
+
+    def start_image_build(self, *, lines_per_s: float = 2.0, run_s: float = 600.0) -> str:
+        """Start the SDK v2 job ``env-build-train`` again now: Preparing while its environment image is built (its
+        ``azureml-logs/20_image_build_log.txt`` grows by ``lines_per_s`` lines a second), then failing on a pip
+        error after ``run_s`` seconds. Returns its name."""
+        return self._server.jobs.start_image_build(lines_per_s, run_s)
 
     def clone_pipeline_job(self, name: str, steps: int) -> str:
         """Add a completed SDK v2 pipeline job ``name`` of ``steps`` command steps (the logs of ``iris-train-v2``
         each): a wide job for benchmarks. Returns its name."""
-        return self._server.clone_pipeline_job(name, steps)
+        return self._server.jobs.clone_pipeline_job(name, steps)
 
     def set_scoring(self, name: str, status: int, body: object = "", headers: dict[str, str] | None = None) -> None:
         """Make the online deployment ``name`` (``"endpoint/deployment"``) answer scoring requests with ``status``,

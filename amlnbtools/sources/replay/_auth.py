@@ -41,12 +41,13 @@ def _b64url(value: Any) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def make_token(tenant_id: str, lifetime_s: int = TOKEN_LIFETIME_S) -> str:
-    """A JWT-shaped ARM token for the replay user (unsigned: azureml-core never verifies it)."""
+def make_token(tenant_id: str, lifetime_s: int = TOKEN_LIFETIME_S, audience: str = "https://management.core.windows.net/"
+               ) -> str:
+    """A JWT-shaped token for the replay user (unsigned: nobody verifies it), ARM's audience unless told."""
     now = int(time.time())
     header = {"typ": "JWT", "alg": "RS256", "kid": "replay-key"}
     claims = {
-        "aud": "https://management.core.windows.net/",
+        "aud": audience,
         "iss": f"https://sts.windows.net/{tenant_id}/",
         "iat": now - 60,
         "nbf": now - 60,
@@ -129,7 +130,10 @@ class ReplayCredential:
 
         if self._guard.closed:
             raise ReplayClosedError("the ReplayWorkspace behind this MLClient is closed: create a new one")
-        return AccessToken(make_token(self._tenant_id), int(time.time()) + TOKEN_LIFETIME_S)
+        # azure-ai-ml asks for an Azure ML token (https://ml.azure.com/.default) to submit pipeline jobs
+        audience = "https://ml.azure.com" if any(s.startswith("https://ml.azure.com") for s in scopes) else \
+            "https://management.core.windows.net/"
+        return AccessToken(make_token(self._tenant_id, audience=audience), int(time.time()) + TOKEN_LIFETIME_S)
 
     def close(self) -> None:
         """Nothing to release (azure-core closes credentials it is given)."""

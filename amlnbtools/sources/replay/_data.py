@@ -92,7 +92,9 @@ class Payloads:
     endpoint_keys: dict[str, dict[str, str]] = field(default_factory=dict)  # key-auth endpoint -> its two keys
     endpoint_scoring: dict[str, dict[str, Any]] = field(default_factory=dict)  # "ep/dep" -> status, body, headers
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)  # SDK v2 job name -> ARM JobBase
-    live_job: Any = None  # the running v2 job (a _jobs_data.LiveJob)
+    live_jobs: dict[str, Any] = field(default_factory=dict)  # job name -> its clock (LiveJob, LiveBuild)
+    vm_sizes: list[dict[str, Any]] = field(default_factory=list)  # the region's VM sizes (ARM shape)
+    usages: list[dict[str, Any]] = field(default_factory=list)  # the region's quota usages (ARM shape)
 
 
 def _json(relative: str) -> Any:
@@ -163,7 +165,10 @@ def load() -> Payloads:
     payloads.experiments.update(pipelines["experiments"])
     payloads.runs.update(pipelines["runs"])
     v2_jobs = load_jobs(identity.arm_id)
-    payloads.jobs, payloads.live_job = v2_jobs["jobs"], v2_jobs["live"]
+    payloads.jobs, payloads.live_jobs = v2_jobs["jobs"], v2_jobs["live"]
     payloads.runs.update(v2_jobs["runs"])
     payloads.run_logs.update(v2_jobs["logs"])
+    payloads.experiments.update(v2_jobs["experiments"])
+    payloads.v2_computes.update({c["name"]: c for c in v2_jobs["computes"]})
+    payloads.vm_sizes, payloads.usages = v2_jobs["vm_sizes"], v2_jobs["usages"]
     return payloads

@@ -14,28 +14,54 @@ The running job's record is brought up to the clock before every answer (:class:
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from amlnbtools.sources.replay import _faults
+from amlnbtools.sources.replay._build_data import BUILD_JOB
 from amlnbtools.sources.replay._data import Payloads
-from amlnbtools.sources.replay._jobs_data import LIVE_JOB
+from amlnbtools.sources.replay._jobs_data import LIVE_JOB, clone_pipeline
 from amlnbtools.sources.replay._routes import JSON, Answer, Route
 
 __all__ = ["JOB_ROUTES", "JobRoutes"]
 
-JOB_ROUTES: tuple[str, ...] = ("v2-jobs", "v2-job", "v2-run-details", "v2-run-children")
+JOB_ROUTES: tuple[str, ...] = ("v2-jobs", "v2-job", "v2-job-create", "v2-run-details", "v2-run-children")
 _DETAIL_KEYS = ("runId", "runUuid", "parentRunUuid", "rootRunUuid", "target", "status", "parentRunId",
                 "createdTimeUtc", "startTimeUtc", "endTimeUtc", "error", "warnings", "tags", "properties")
+# the v1 routes answer GET {history}/runs/{id} from the same records: the clock is applied there too
 
 
 class JobRoutes:
     """Route handlers for SDK v2 jobs (same handler signature as the server's)."""
 
-    def __init__(self, data: Payloads, sas_url: Callable[[str, str], str]) -> None:
+    def __init__(self, data: Payloads, sas_url: Callable[[str, str], str], lock: Any) -> None:
         self.data = data
         self._sas_url = sas_url
+        self._lock = lock  # the server's: guards the payloads
+
+    # ---- what ReplayWorkspace changes -----------------------------------------------------------------------
+    def start_live_job(self, lines_per_s: float, run_s: float, processes: int) -> str:
+        with self._lock:
+            self.data.live_jobs[LIVE_JOB].restart(lines_per_s=lines_per_s, run_s=run_s, processes=processes)
+            self.tick()
+        return LIVE_JOB
+
+    def start_image_build(self, lines_per_s: float, run_s: float) -> str:
+        with self._lock:
+            self.data.live_jobs[BUILD_JOB].restart(lines_per_s=lines_per_s, run_s=run_s)
+            self.tick()
+        return BUILD_JOB
+
+    def clone_pipeline_job(self, name: str, steps: int) -> str:
+        if not 1 <= steps <= 1000 or not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", name):
+            raise ValueError("name must be 1-100 letters, digits, - or _, and steps between 1 and 1000")
+        with self._lock:
+            return clone_pipeline(self.data.jobs, self.data.runs, self.data.run_logs, name, steps)
 
     def table(self) -> list[Route]:
         """``(name, method, host regex, path regex, handler)`` rows for the server's route table."""
@@ -47,15 +73,16 @@ class JobRoutes:
         return [
             ("v2-jobs", "GET", arm, jobs, self._jobs),
             ("v2-job", "GET", arm, jobs + "/(?P<job>[^/]+)", self._job),
+            ("v2-job-create", "PUT", arm, jobs + "/(?P<job>[^/]+)", self._create),
             ("v2-run-details", "GET", api, hist + "/details", self._details),
             ("v2-run-children", "GET", api, hist + "/children", self._children),
         ]
 
     def tick(self) -> None:
-        """Bring the running job's records up to the clock."""
-        live = self.data.live_job
-        if live is not None and LIVE_JOB in self.data.runs and LIVE_JOB in self.data.jobs:
-            live.apply(self.data.runs[LIVE_JOB], self.data.jobs[LIVE_JOB])
+        """Bring the records of the jobs that change with the clock up to it."""
+        for name, clock in self.data.live_jobs.items():
+            if name in self.data.runs and name in self.data.jobs:
+                clock.apply(self.data.runs[name], self.data.jobs[name])
 
     def _not_found(self, name: str) -> Answer:
         return 404, dict(JSON), _faults.arm_error(
@@ -80,6 +107,50 @@ class JobRoutes:
                                      "type": "Microsoft.MachineLearningServices/workspaces/jobs",
                                      "properties": None}
         return self._not_found(name)
+
+    def _create(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
+                request: Any = None) -> Answer:
+        """A job submitted again: a new pipeline job whose completed steps are reused and the others queued."""
+        name = match["job"]
+        if name in self.data.jobs:
+            return 409, dict(JSON), _faults.arm_error("UserError", f"A job named {name} already exists.")
+        try:
+            body = json.loads(getattr(request, "body", None) or b"{}")
+        except ValueError:
+            return 400, dict(JSON), _faults.arm_error("BadRequest", "The body is not a job.")
+        props = dict(body.get("properties") or {})
+        display = props.get("displayName")
+        original = max((r for r in self.data.runs.values() if r.get("displayName") == display
+                        and not r.get("parentRunId") and r["runId"] in self.data.jobs),
+                       key=lambda r: r.get("createdUtc") or "", default=None)
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
+        job: dict[str, Any] = {"id": f"{self.data.identity.arm_id}/jobs/{name}", "name": name,
+               "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+               "systemData": {"createdAt": now, "createdBy": "Dana Kim", "createdByType": "User"},
+               "properties": {**props, "status": "Running"}}
+        self.data.jobs[name] = job
+        run = copy.deepcopy(original) if original else {"runId": name, "properties": {}, "tags": {}}
+        run.update(runId=name, rootRunId=name, status="Running", createdUtc=now, startTimeUtc=now, endTimeUtc=None,
+                   error=None, warnings=None)
+        self.data.runs[name] = run
+        if original is not None:
+            self._copy_children(original["runId"], name, name, now)
+        return 201, dict(JSON), {**job, "properties": {**props, "status": "NotStarted"}}
+
+    def _copy_children(self, old_parent: str, new_parent: str, root: str, now: str) -> None:
+        for child in [r for r in list(self.data.runs.values()) if r.get("parentRunId") == old_parent]:
+            new = copy.deepcopy(child)
+            new_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{new_parent}/{child['runId']}"))
+            done = child.get("status") == "Completed"
+            props = dict(new.get("properties") or {})
+            if done:  # reused: the run it reused keeps its logs
+                props.update({"azureml.isreused": "true", "azureml.reusedrunid":
+                              props.get("azureml.reusedrunid") or child["runId"]})
+            new.update(runId=new_id, parentRunId=new_parent, rootRunId=root, properties=props, createdUtc=now,
+                       status="Completed" if done else "Queued", startTimeUtc=now if done else None,
+                       endTimeUtc=now if done else None, error=None, warnings=None)
+            self.data.runs[new_id] = new
+            self._copy_children(child["runId"], new_id, root, now)
 
     def _details(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
                  request: Any = None) -> Answer:

@@ -23,6 +23,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from amlnbtools.sources.replay._build_data import BUILD_JOB, LiveBuild
+
 __all__ = ["LIVE_JOB", "LiveJob", "LiveLogs", "clone_pipeline", "load_jobs"]
 
 JOBS_DATA = Path(__file__).with_name("data") / "v2"
@@ -112,9 +114,9 @@ class LiveJob:
 
 
 class LiveLogs(Mapping[str, bytes]):
-    """The live job's files as the replay's ``run_logs`` entry: read on each request."""
+    """A live job's files as the replay's ``run_logs`` entry: read on each request."""
 
-    def __init__(self, job: LiveJob) -> None:
+    def __init__(self, job: Any) -> None:
         self._job = job
 
     def __getitem__(self, path: str) -> bytes:
@@ -152,7 +154,8 @@ def _live_records(arm_prefix: str, experiment_id: str) -> tuple[dict[str, Any], 
 
 def load_jobs(arm_prefix: str) -> dict[str, Any]:
     """New objects each call: ``jobs`` (name → ARM job), ``runs`` (run id → run history record), ``logs``
-    (run id → {path → bytes}, the live job's a :class:`LiveLogs`) and ``live`` (the :class:`LiveJob`)."""
+    (run id → {path → bytes}, the live jobs' a :class:`LiveLogs`), ``live`` (name → :class:`LiveJob` or
+    :class:`~._build_data.LiveBuild`), ``experiments``, ``computes`` (ARM AmlCompute), ``vm_sizes`` and ``usages``."""
     doc = json.loads((JOBS_DATA / "jobs.json").read_text(encoding="utf-8"))
     jobs = {job["name"]: job for job in doc["jobs"]}
     runs = {run["runId"]: run for run in doc["runs"]}
@@ -165,8 +168,13 @@ def load_jobs(arm_prefix: str) -> dict[str, Any]:
     job, run = _live_records(arm_prefix, runs["iris-train-v2"]["experimentId"])
     jobs[LIVE_JOB], runs[LIVE_JOB] = job, run
     logs[LIVE_JOB] = LiveLogs(live)
-    live.apply(run, job)
-    return {"jobs": jobs, "runs": runs, "logs": logs, "live": live}
+    build = LiveBuild()
+    logs[BUILD_JOB] = LiveLogs(build)
+    live_jobs: dict[str, Any] = {LIVE_JOB: live, BUILD_JOB: build}
+    for name, clock in live_jobs.items():
+        clock.apply(runs[name], jobs[name])
+    return {"jobs": jobs, "runs": runs, "logs": logs, "live": live_jobs, "experiments": doc["experiments"],
+            "computes": doc["computes"], "vm_sizes": doc["vm_sizes"], "usages": doc["usages"]}
 
 
 def clone_pipeline(jobs: dict[str, Any], runs: dict[str, Any], logs: dict[str, Any], name: str,

@@ -21,15 +21,28 @@ from amlnbtools.sources.replay._auth import USER
 from amlnbtools.sources.replay._data import Payloads
 from amlnbtools.sources.replay._endpoints import ENDPOINT_ROUTES, EndpointRoutes
 from amlnbtools.sources.replay._jobs import JOB_ROUTES, JobRoutes
-from amlnbtools.sources.replay._jobs_data import LIVE_JOB, clone_pipeline
 from amlnbtools.sources.replay._pipelines import PIPELINE_ROUTES, PipelineRoutes
+from amlnbtools.sources.replay._quota import QUOTA_ROUTES, QuotaRoutes
 from amlnbtools.sources.replay._resources import RESOURCE_ROUTES, ResourceRoutes
 from amlnbtools.sources.replay._routes import JSON, Answer, Call, Route
 from amlnbtools.sources.replay._routes import Fault as _Fault
+from amlnbtools.sources.replay._storage import STORAGE_ROUTES, StorageRoutes
 
-__all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "ENDPOINT_ROUTES", "JOB_ROUTES", "LOCAL",
-           "PIPELINE_ROUTES", "RESOURCE_ROUTES", "ROUTES",
-           "Call", "ReplayServer", "start_mock"]
+__all__ = [
+    "ALL_ROUTES",
+    "CALL_LOG_SIZE",
+    "ENDPOINT_ROUTES",
+    "JOB_ROUTES",
+    "LOCAL",
+    "PIPELINE_ROUTES",
+    "QUOTA_ROUTES",
+    "RESOURCE_ROUTES",
+    "ROUTES",
+    "STORAGE_ROUTES",
+    "Call",
+    "ReplayServer",
+    "start_mock",
+]
 
 ROUTES: tuple[str, ...] = (
     "arm-workspace",
@@ -46,9 +59,10 @@ ROUTES: tuple[str, ...] = (
 )
 #: Every route: the web service routes, the pipeline routes (:mod:`._pipelines`), then computes and datastores
 #: (:mod:`._resources`).
-ALL_ROUTES: tuple[str, ...] = ROUTES + PIPELINE_ROUTES + RESOURCE_ROUTES + ENDPOINT_ROUTES + JOB_ROUTES
+ALL_ROUTES: tuple[str, ...] = (ROUTES + PIPELINE_ROUTES + RESOURCE_ROUTES + ENDPOINT_ROUTES + JOB_ROUTES
+                              + STORAGE_ROUTES + QUOTA_ROUTES)
 _NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES, *RESOURCE_ROUTES,
-                         "v2-endpoints", "v2-operation", *JOB_ROUTES})
+                         "v2-endpoints", "v2-operation", *JOB_ROUTES, *STORAGE_ROUTES, *QUOTA_ROUTES})
 
 #: URLs of this machine: passed through to the real network (the local inference server runs there).
 LOCAL = re.compile(r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
@@ -72,7 +86,9 @@ class ReplayServer:
         self.pipelines = PipelineRoutes(payloads)
         self.resources = ResourceRoutes(payloads)
         self.endpoints = EndpointRoutes(payloads)
-        self.jobs = JobRoutes(payloads, self.pipelines.sas_url)
+        self.jobs = JobRoutes(payloads, self.pipelines.sas_url, self._lock)
+        self.storage = StorageRoutes(payloads)
+        self.quota = QuotaRoutes(payloads)
         self._routes = self._route_table()
         ident = payloads.identity
         self._ctx = {"location": ident.location, "tenant_id": ident.tenant_id, "arm_id": ident.arm_id, **USER}
@@ -148,18 +164,6 @@ class ReplayServer:
         with self._lock:
             return self.endpoints.clone_endpoint(name, copies)
 
-    def start_live_job(self, lines_per_s: float, run_s: float, processes: int) -> str:
-        with self._lock:
-            self.data.live_job.restart(lines_per_s=lines_per_s, run_s=run_s, processes=processes)
-            self.jobs.tick()
-        return LIVE_JOB
-
-    def clone_pipeline_job(self, name: str, steps: int) -> str:
-        if not 1 <= steps <= 1000 or not re.fullmatch(r"[A-Za-z0-9_-]{1,100}", name):
-            raise ValueError("name must be 1-100 letters, digits, - or _, and steps between 1 and 1000")
-        with self._lock:
-            return clone_pipeline(self.data.jobs, self.data.runs, self.data.run_logs, name, steps)
-
     def set_scoring(self, name: str, status: int, body: object, headers: dict[str, str] | None) -> None:
         with self._lock:
             self.endpoints.set_scoring(name, status, body, headers)
@@ -198,6 +202,8 @@ class ReplayServer:
             *self.resources.table(),
             *self.endpoints.table(),
             *self.jobs.table(),
+            *self.storage.table(),
+            *self.quota.table(),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
         ]
         routes: list[tuple[str, str, re.Pattern[str], re.Pattern[str], Callable[..., Answer]]] = [

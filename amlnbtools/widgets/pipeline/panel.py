@@ -21,6 +21,7 @@ from amlnbtools.widgets._html import badge, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
+from amlnbtools.widgets.pipeline._follow import Following
 from amlnbtools.widgets.pipeline._parts import (
     cause_html,
     load_run,
@@ -30,13 +31,15 @@ from amlnbtools.widgets.pipeline._parts import (
     steps_table,
     timeline_output,
 )
+from amlnbtools.widgets.pipeline._resubmit import ResubmitBox
 from amlnbtools.widgets.pipeline._tail import LiveTail
+from amlnbtools.widgets.wait import causes_html
 
 __all__ = ["PipelineLogsPanel"]
 
 
 
-class PipelineLogsPanel(Panel):
+class PipelineLogsPanel(Following, Panel):
     """Steps, timeline, root cause and logs of one pipeline run; reads in the background.
 
     Public methods are the API: :meth:`refresh`, :meth:`wait`, :meth:`select_step`, :meth:`select_file`,
@@ -60,15 +63,19 @@ class PipelineLogsPanel(Panel):
         self._run_task = BackgroundTask(self._on_run)
         self._log_task = BackgroundTask(self._on_log)
         self._prs_task = BackgroundTask(self._on_parallel_run)
+        self._wait_task = BackgroundTask(self._on_wait)
+        self.wait_explanation: Any = None  # why the run does not run yet (sources that can tell)
         self.parallel_run: Any = None  # the ParallelRunSummary of the current step, when it is one
         self._quiet = False  # set while the panel itself changes a dropdown
         self._tail = LiveTail(self)
         self._follow_wanted = True  # the user has not switched following off
+        self._resubmit = ResubmitBox(self, PipelineLogsPanel)
 
         self._title = w.HTML(f"<b>{html.escape(source.label)}</b>")
         self._state = w.HTML(badge(None))
         self._status = w.HTML()
         self._cause = w.HTML()
+        self._wait_box = w.HTML()
         self._cause_button = w.Button(description=_("Show in log"), icon="search", disabled=True,
                                       layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
         self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
@@ -88,6 +95,8 @@ class PipelineLogsPanel(Panel):
         self.log_view = LogView()
 
         self._refresh_button.on_click(lambda _b: self.refresh())
+        self._resubmit_button = w.Button(description=_("Resubmit…"), icon="repeat", disabled=True)
+        self._resubmit_button.on_click(lambda _b: self.resubmit())
         self._auto_button.on_click(lambda _b: self.start_auto_refresh())
         self._stop_button.on_click(lambda _b: self.stop_auto_refresh())
         self._follow_button.observe(self._follow_toggled, names="value")
@@ -100,8 +109,9 @@ class PipelineLogsPanel(Panel):
         overview.titles = (_("Steps"), _("Timeline"))
         self.widget = w.VBox([
             w.HBox([self._title, self._state]), self._status,
-            w.HBox([self._refresh_button, self._auto_button, self._stop_button, self._follow_button]),
-            w.HBox([self._cause, self._cause_button]), overview,
+            w.HBox([self._refresh_button, self._auto_button, self._stop_button, self._follow_button,
+                    self._resubmit_button]), self._resubmit.widget,
+            w.HBox([self._cause, self._cause_button]), self._wait_box, overview,
             w.HBox([self._step_box, self._file_box]), self._step_note, self._parallel, self._log_status,
             w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
             self.log_view.widget])
@@ -123,6 +133,7 @@ class PipelineLogsPanel(Panel):
         state = self._run_task.wait(timeout_s)
         self._log_task.wait(timeout_s)
         self._prs_task.wait(timeout_s)
+        self._wait_task.wait(timeout_s)
         return state
 
     def select_step(self, key: str) -> StepSummary:
@@ -181,6 +192,11 @@ class PipelineLogsPanel(Panel):
         if cause.file and cause.file in (self.step.log_files if self.step else ()):
             self.select_file(cause.file, line=cause.line)
 
+    def resubmit(self) -> None:
+        """Offer to submit the run again (SDK v2 jobs): a confirmation shows in the panel; nothing is submitted until
+        "Submit again" is pressed. The new run opens below it."""
+        self._resubmit.ask()
+
     def steps_frame(self) -> Any:
         """The step table as a pandas DataFrame (times in UTC, durations in seconds)."""
         if self.summary is None:
@@ -199,21 +215,6 @@ class PipelineLogsPanel(Panel):
     def auto_refreshing(self) -> bool:
         return self._auto.running
 
-    def follow(self, interval_s: float = 2.0, *, refresh_every: int = 5, max_polls: int = 3600) -> None:
-        """Follow the shown log: every ``interval_s`` its new lines are fetched and shown at the end, with their
-        findings; the run is read again every ``refresh_every`` polls. Stops by itself once the step has ended."""
-        self._follow_wanted = True
-        self._tail.start(interval_s, refresh_every=refresh_every, max_polls=max_polls)
-
-    def stop_following(self) -> None:
-        """Stop following the log (the panel does not start following again by itself)."""
-        self._follow_wanted = False
-        self._tail.stop()
-
-    @property
-    def following(self) -> bool:
-        return self._tail.running
-
     # --- internals ------------------------------------------------------------------------
 
     def _run_ended(self) -> bool:
@@ -225,41 +226,6 @@ class PipelineLogsPanel(Panel):
 
     def _auto_running(self, running: bool) -> None:
         self._stop_button.disabled, self._auto_button.disabled = not running, running
-
-    def _follow_toggled(self, change: dict[str, Any]) -> None:
-        if self._quiet:
-            return
-        if change["new"]:
-            self.follow()
-        else:
-            self.stop_following()
-
-    def _tail_running(self, running: bool) -> None:
-        self._quiet = True
-        try:
-            self._follow_button.value = running
-        finally:
-            self._quiet = False
-
-    def _tail_error(self, error: SourceError) -> None:
-        self._log_status.value = f"<span style='color:#c62828'>⚠ {html.escape(error.message)}</span>"
-
-    def _show_tail(self, step: StepSummary, name: str, path: Path, findings: Findings) -> None:
-        if self.step is None or self.step.run_id != step.run_id or self.file != name:
-            return  # another step or file was chosen meanwhile
-        self.log_view.follow(path, findings)
-        self._show_findings(name, findings)
-
-    def _keep_following(self, summary: PipelineSummary, keep: str | None) -> bool:
-        """While following, a refresh keeps the shown file (the tail shows its new lines)."""
-        if keep is None or self.file is None or not self._tail.running:
-            return False
-        step = summary.step(keep)
-        if self.file not in step.log_files:
-            return False
-        self.step = step
-        self._set_quietly(self._step_box, step.run_id)
-        return True
 
     def _set_quietly(self, box: w.Widget, value: Any, options: list[tuple[str, Any]] | None = None) -> None:
         self._quiet = True
@@ -313,6 +279,13 @@ class PipelineLogsPanel(Panel):
             n_("{count} failed", "{count} failed", failed).format(count=failed),
             n_("{count} reused", "{count} reused", reused).format(count=reused)]))
         self._cause.value = cause_html(self.root_cause)
+        self._resubmit_button.disabled = not is_terminal(summary.status) or summary.status == "completed"
+        waiting = summary.status in ("not-started", "queued", "preparing")
+        explain_wait = getattr(self.source, "explain_wait", None)  # sources that can tell why a run waits
+        if waiting and callable(explain_wait):
+            self._wait_task.run(explain_wait)
+        elif not waiting:
+            self.wait_explanation, self._wait_box.value = None, ""
         has_cause = self.root_cause is not None and self.root_cause.file is not None
         self._cause_button.layout.display = "" if has_cause else "none"
         self._cause_button.disabled = not has_cause
@@ -331,6 +304,11 @@ class PipelineLogsPanel(Panel):
             self.select_step(keep or (summary.failed_steps[0].run_id if summary.failed_steps else steps[0].run_id))
         if not is_terminal(summary.status) and self._follow_wanted and not self._tail.running:
             self.follow()
+
+    def _on_wait(self, state: TaskState) -> None:
+        if state.status == "finished":
+            self.wait_explanation = state.value
+            self._wait_box.value = causes_html(state.value)
 
     def _on_parallel_run(self, state: TaskState) -> None:
         if state.status == "finished":

@@ -1,0 +1,93 @@
+"""The image build log panel: the log found where Azure ML keeps it, read with the user's sign-in, diagnosed."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from amlnbtools.core.diagnosis.findings import Finding, Findings
+from amlnbtools.i18n import _, n_
+from amlnbtools.sources.errors import SourceError, classify
+from amlnbtools.sources.files.logfiles import diagnose_file
+from amlnbtools.widgets._html import remedy
+from amlnbtools.widgets._panel import Panel
+from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets.logview import LogView
+
+__all__ = ["BuildLogPanel"]
+
+
+class BuildLogPanel(Panel):
+    """Finds and reads a build log in the background (``find()`` returns a ``FoundBuildLog``), then shows it with
+    its findings, the first one selected. :meth:`wait`, :meth:`select_finding`, :meth:`refresh` are the API."""
+
+    def __init__(self, label: str, find: Callable[[], Any]) -> None:
+        self.label = label
+        self._find = find
+        self.found: Any = None
+        self.findings: Findings = Findings()
+        self.error: SourceError | None = None
+        self._task = BackgroundTask(self._on_found)
+        self._title = w.HTML("<b>" + html.escape(_("Image build log: {target}").format(target=label)) + "</b>")
+        self._status = w.HTML()
+        self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"))
+        self._remedy = w.HTML()
+        self._refresh = w.Button(description=_("Refresh"), icon="refresh")
+        self._refresh.on_click(lambda _b: self.refresh())
+        self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
+                                   names="value")
+        self.log_view = LogView()
+        self.widget = w.VBox([w.HBox([self._title, self._refresh]), self._status, self._findings_box, self._remedy,
+                              self.log_view.widget])
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"BuildLogPanel({self.label!r})"
+
+    def refresh(self) -> None:
+        """Find and read the log again (in the background)."""
+        self._task.run(self._load)
+
+    def wait(self, timeout_s: float | None = 120.0) -> TaskState:
+        state = self._task.wait(timeout_s)
+        self.log_view.wait(timeout_s)
+        return state
+
+    def select_finding(self, index: int) -> Finding:
+        finding = self.findings[index]
+        if self._findings_box.value != index:
+            self._findings_box.value = index
+        self.log_view.jump_to(finding.line)
+        self._remedy.value = remedy(finding)
+        return finding
+
+    def _load(self) -> tuple[Any, Findings]:
+        found = self._find()
+        return found, diagnose_file(found.path)
+
+    def _on_found(self, state: TaskState) -> None:
+        if state.status == "pending":
+            self._status.value = "<i>" + html.escape(_("Looking for the build log…")) + "</i>"
+            return
+        if state.status == "error":
+            self.error = classify(state.error, _("the build log of {target}").format(target=self.label))  # type: ignore[arg-type]
+            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            return
+        if state.status != "finished":
+            return
+        self.error = None
+        self.found, self.findings = state.value
+        self.log_view.set_file(self.found.path, findings=self.findings, background=False)
+        count = len(self.findings)
+        self._status.value = html.escape(" · ".join([
+            self.found.where, self.found.how,
+            n_("{count} line", "{count} lines", self.log_view.line_count).format(count=self.log_view.line_count),
+            n_("{count} finding", "{count} findings", count).format(count=count)]))
+        self._findings_box.options = [(_("line {n}").format(n=f.line) + f" · {f.rule} · {f.title}", i)
+                                      for i, f in enumerate(self.findings)] or [(_("No known failure found."), None)]
+        primary = self.findings.primary() if self.findings else None
+        if primary is not None:
+            self.select_finding(list(self.findings).index(primary))

@@ -1,0 +1,107 @@
+"""The "why is it waiting?" panel: the causes of a job's wait with their fixes, read again until it runs or ends."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from amlnbtools.core.pipeline import status_label
+from amlnbtools.i18n import _
+from amlnbtools.sources.errors import SourceError, classify
+from amlnbtools.widgets._auto import AutoRefresh
+from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._panel import Panel
+from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets.logview import LogView
+
+__all__ = ["WaitPanel", "causes_html"]
+
+_COLORS = {"queued": "#1565c0", "preparing": "#1565c0", "not-started": "#616161", "running": "#2e7d32",
+           "completed": "#2e7d32", "failed": "#c62828", "canceled": "#6d4c41"}
+
+
+def causes_html(explanation: Any) -> str:
+    """The causes of a wait as escaped HTML (also used by the pipeline panel)."""
+    if explanation is None or not explanation.causes:
+        return ""
+    items = "".join(
+        f"<li><b>{html.escape(c.title)}</b> — {html.escape(c.detail)}<br><span style='color:#555'>"
+        f"{html.escape(c.fix)}</span></li>" for c in explanation.causes)
+    head = html.escape(_("Why it is not running:")) if explanation.waiting else html.escape(_("What stopped it:"))
+    return f"<div style='border-left:3px solid #1565c0;padding:2px 8px'><b>{head}</b><ul>{items}</ul></div>"
+
+
+class WaitPanel(Panel):
+    """The wait of one job (``wait_source.explain()`` gives a ``WaitExplanation``); refreshed every ``interval_s``
+    while the job waits. API: :meth:`refresh`, :meth:`wait`, :meth:`stop`, :attr:`explanation`."""
+
+    def __init__(self, job: str, wait_source: Any, *, interval_s: float = 5.0, max_refreshes: int = 720) -> None:
+        self.job = job
+        self._source = wait_source
+        self.explanation: Any = None
+        self.error: SourceError | None = None
+        self._task = BackgroundTask(self._on_state)
+        self._title = w.HTML("<b>" + html.escape(_("Why is job {job} waiting?").format(job=job)) + "</b>")
+        self._badge = w.HTML(badge(None))
+        self._status = w.HTML()
+        self._causes = w.HTML()
+        self.log_view = LogView()
+        self.log_view.widget.layout.display = "none"
+        self.widget = w.VBox([w.HBox([self._title, self._badge]), self._status, self._causes, self.log_view.widget])
+        self._auto = AutoRefresh(self._refresh_and_wait, self._ended, lambda _running: None,
+                                 name="amlnbtools-wait-refresh")
+        self.refresh()
+        self._auto.start(interval_s, max_refreshes)
+
+    def __repr__(self) -> str:
+        return f"WaitPanel(job={self.job!r})"
+
+    def refresh(self) -> None:
+        """Read the job's state and causes again (in the background)."""
+        self._task.run(self._source.explain)
+
+    def wait(self, timeout_s: float | None = 60.0) -> TaskState:
+        return self._task.wait(timeout_s)
+
+    def stop(self) -> None:
+        """Stop refreshing (the panel keeps what it shows)."""
+        self._auto.stop()
+
+    @property
+    def refreshing(self) -> bool:
+        return self._auto.running
+
+    def _refresh_and_wait(self) -> None:
+        self.refresh()
+        self._task.wait(None)
+
+    def _ended(self) -> bool:
+        return self.explanation is not None and not self.explanation.waiting
+
+    def _on_state(self, state: TaskState) -> None:
+        if state.status == "pending":
+            if self.explanation is None:
+                self._status.value = "<i>" + html.escape(_("Loading…")) + "</i>"
+            return
+        if state.status == "error":
+            self.error = classify(state.error, _("job {name}").format(name=self.job))  # type: ignore[arg-type]
+            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            if self.error.kind == "not-found":
+                self._auto.stop()
+            return
+        if state.status != "finished":
+            return
+        self.error = None
+        self.explanation = e = state.value
+        self._badge.value = badge(status_label(e.status), _COLORS.get(e.status))
+        if e.waiting:
+            self._status.value = html.escape(_("Read again every few seconds until the job runs."))
+        else:
+            self._status.value = html.escape(_("The job is {status}: nothing to wait for.").format(
+                status=status_label(e.status)))
+        self._causes.value = causes_html(e)
+        if e.build_log is not None:
+            self.log_view.widget.layout.display = ""
+            self.log_view.follow(e.build_log, e.build_findings)
