@@ -225,3 +225,43 @@ def test_resubmit_refuses_a_running_job(workspace_v2, replay) -> None:
         source.resubmit()
     assert caught.value.kind == "bad-input" and "Nothing was submitted" in str(caught.value)
     assert set(replay._server.data.jobs) == before
+
+
+def test_a_v1_run_queued_on_the_same_cluster(workspace_v2, replay) -> None:
+    from azureml.core import Run
+
+    by_name = amlnbtools.explain_wait("vision-train_1733412000_9a1b2c3d", workspace_v2)
+    try:
+        by_name.wait()
+        e = by_name.explanation
+        assert e is not None, by_name.error
+        assert (e.status, [c.code for c in e.causes]) == ("queued", ["quota"])
+        assert e.queue_message == "Run requested 1 node(s). Run is in pending status."
+        assert e.cluster.errors[0][0] == "QuotaExceeded"
+    finally:
+        by_name.stop()
+    by_object = amlnbtools.explain_wait(Run.get(replay.workspace, "vision-train_1733412000_9a1b2c3d"))
+    try:
+        by_object.wait()
+        assert [c.code for c in by_object.explanation.causes] == ["quota"]
+    finally:
+        by_object.stop()
+    panel = amlnbtools.pipeline_logs("vision-train_1733412000_9a1b2c3d", workspace_v2)
+    try:
+        panel.wait()
+        assert "not enough vCPU quota" in panel._wait_box.value
+    finally:
+        panel.stop_following()
+
+
+def test_the_capacity_panel_checks_quota_before_applying(workspace_v2, replay) -> None:
+    panel = amlnbtools.replica_calculator("taxi-fare/blue", workspace_v2, target_rps=30, request_seconds=0.1)
+    panel.wait()
+    panel.set_inputs(instances=5)
+    before = replay._server.data.deployments["taxi-fare"]["blue"]["sku"]["capacity"]
+    panel.request_apply()
+    panel.wait()
+    quota = panel.quota
+    assert (quota.count, quota.current, quota.needed, quota.enough) == (5, 2, 12, False)  # (6 − 3) × 4 vCPUs more
+    assert "needs 12 more vCPUs" in panel._quota_line.value and "8 vCPUs left" in panel._quota_line.value
+    assert replay._server.data.deployments["taxi-fare"]["blue"]["sku"]["capacity"] == before  # nothing applied

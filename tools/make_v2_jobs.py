@@ -265,9 +265,18 @@ runs.append(run_dto(V1, "churn-train", "Failed", V1_EXP, "2026-12-03T09:20:01.41
                            "log file azureml-logs/20_image_build_log.txt."}}))
 runs[-1]["name"] = None
 runs[-1]["runNumber"] = 7
-# the experiment is the sample workspace's own churn-train (data/history/experiments.json)
-runs[-1]["experimentId"] = json.loads((DATA.parent / "history" / "experiments.json").read_text())[V1_EXP][
+# an SDK v1 run queued on the same cluster
+V1Q = "vision-train_1733412000_9a1b2c3d"
+runs.append(run_dto(V1Q, "vision-train", "Queued", "iris-train", "2026-12-04T17:02:44.118302+00:00",
+                    run_type="azureml.scriptrun", target="gpu-cluster", properties={"azureml.runsource": "experiment"}))
+runs[-1].update(name=None, runNumber=3, queueingInfo={"code": "ClusterScaling", "message": "Run requested 1 node(s). "
+                                                     "Run is in pending status.",
+                                                     "lastRefreshTimestamp": "2026-12-04T17:03:10.551902+00:00"})
+runs[-1]["experimentId"] = json.loads((DATA.parent / "history" / "experiments.json").read_text())["iris-train"][
     "experimentId"]
+# the experiment is the sample workspace's own churn-train (data/history/experiments.json)
+_known = json.loads((DATA.parent / "history" / "experiments.json").read_text())
+next(r for r in runs if r["runId"] == V1)["experimentId"] = _known[V1_EXP]["experimentId"]
 experiments: dict = {}
 conda_log = "\n".join([
     "2026/12/03 09:20:15 Downloading source code...",

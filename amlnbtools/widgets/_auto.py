@@ -22,8 +22,8 @@ class AutoRefresh:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, interval_s: float, max_refreshes: int) -> None:
-        """Start (a running auto-refresh is stopped first)."""
+    def start(self, interval_s: float, max_refreshes: int, *, wait_first: bool = False) -> None:
+        """Start (a running auto-refresh is stopped first); ``wait_first``: the first refresh after ``interval_s``."""
         if interval_s <= 0 or max_refreshes < 1:
             raise ValueError(f"interval_s must be > 0 and max_refreshes ≥ 1, not {interval_s!r}, {max_refreshes!r}")
         self.stop()
@@ -33,6 +33,8 @@ class AutoRefresh:
 
         def loop() -> None:
             try:
+                if wait_first and stop.wait(interval_s):
+                    return
                 for _count in range(max_refreshes):
                     self._refresh_and_wait()
                     if stop.is_set() or self._ended() or stop.wait(interval_s):

@@ -74,20 +74,50 @@ def build_logs(target: Any, workspace: Any = None) -> Any:
 
 
 def explain_wait(job: Any, workspace: Any = None, *, interval_s: float = 5.0) -> Any:
-    """Open the "why is it waiting?" panel of a v2 job (its name or object): each cause with its fix, read again
-    every ``interval_s`` seconds until the job runs or ends (the image build log grows in it while it builds)."""
-    from amlnbtools.sources.azureml_v2.jobs import AzureMLJobSource
-    from amlnbtools.sources.azureml_v2.wait import JobWait
+    """Open the "why is it waiting?" panel of a job: each cause with its fix, read again every ``interval_s`` seconds
+    until the job runs or ends (the image build log grows in it while it builds).
+
+    ``job``: a v2 job (its name or object), or a v1 run (an azureml ``Run``, or its id: a name the v2 job API does
+    not know is looked up as a v1 run).
+    """
+    from amlnbtools.sources.azureml_v1.wait import RunWait
     from amlnbtools.widgets.wait import WaitPanel
 
+    if hasattr(job, "get_details") and hasattr(job, "experiment"):  # an azureml Run
+        return WaitPanel(str(job.id), RunWait(job), interval_s=interval_s)
     name = getattr(job, "name", job)
     if not isinstance(name, str) or not name:
-        raise TypeError(_("Expected a v2 job or its name, not {kind}").format(kind=type(job).__name__))
+        raise TypeError(_("Expected a v2 job or a v1 run, or its name, not {kind}").format(kind=type(job).__name__))
     sources = _sources(workspace, "explain_wait")
     info = getattr(sources, "info", None)
+    workspace_v1 = getattr(getattr(sources, "v1", None), "workspace", None)
+    def v1_run() -> Any:
+        from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
+
+        return SimpleWait(AzureMLPipelineSource.open(workspace_v1, name, lazy=True))
+
+    if getattr(sources, "v2", None) is None and type(sources).__name__ != "AzureMLV2Source":
+        if workspace_v1 is None:
+            _v2(sources)  # raises with the install command
+        return WaitPanel(name, v1_run(), interval_s=interval_s)
+    from amlnbtools.sources.azureml_v2.jobs import AzureMLJobSource
+    from amlnbtools.sources.azureml_v2.wait import JobWait
+    from amlnbtools.sources.pipeline.either import FirstFoundWait
+
     v2 = _v2(sources)
-    return WaitPanel(name, JobWait(v2, name, AzureMLJobSource(v2, name), location=getattr(info, "location", None)),
-                     interval_s=interval_s)
+
+    first = JobWait(v2, name, AzureMLJobSource(v2, name), location=getattr(info, "location", None))
+    return WaitPanel(name, FirstFoundWait(first, v1_run if workspace_v1 is not None else None), interval_s=interval_s)
+
+
+class SimpleWait:
+    """A pipeline source's own ``explain_wait()`` as a wait source (``explain()``)."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+
+    def explain(self) -> Any:
+        return self._source.explain_wait()
 
 
 def check_quota(target: Any = None, workspace: Any = None, *, instance_type: str | None = None,

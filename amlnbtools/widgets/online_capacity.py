@@ -45,6 +45,8 @@ class OnlineCapacityPanel(Panel):
         self.details: ServiceDetails | None = None
         self.error: str | None = None
         self._task = BackgroundTask(self._on_task)
+        self._quota_task = BackgroundTask(self._on_quota)
+        self.quota: Any = None  # the QuotaReport of the proposed instances, once Apply was asked for
         style, box = {"description_width": "260px"}, w.Layout(width="400px")
         self._inputs: dict[str, w.ValueWidget] = {
             "target_rps": w.BoundedFloatText(target_rps, min=0.001, max=1e6, description=_("Requests per second"),
@@ -74,6 +76,7 @@ class OnlineCapacityPanel(Panel):
         self._cancel_button = w.Button(description=_("Cancel"))
         self._confirm_row = w.HBox([w.HTML(), self._confirm_button, self._cancel_button],
                                    layout=w.Layout(display="none"))
+        self._quota_line = w.HTML()
         self.trace_chart = go.FigureWidget()
         self._recompute_soon = Throttle(self._recompute, rate_hz=10)
         for control in self._inputs.values():
@@ -86,7 +89,7 @@ class OnlineCapacityPanel(Panel):
                               w.HBox([w.VBox(list(self._inputs.values()), layout=w.Layout(flex="0 0 410px")),
                                       self._summary]), self.trace_chart,
                               w.HTML(html.escape(_("Code for the SDK (v2):"))), self._code,
-                              w.HBox([self._apply_button, self._status]), self._confirm_row])
+                              w.HBox([self._apply_button, self._status]), self._confirm_row, self._quota_line])
         self._recompute()
         if source is not None and deployment is not None:
             self._task.run(lambda: ("settings", source.service_details(deployment)))
@@ -128,6 +131,16 @@ class OnlineCapacityPanel(Panel):
                                                    concurrent=v["max_concurrent_requests"],
                                                    timeout=v["request_timeout_ms"]))
         self._confirm_row.layout.display = ""
+        v2 = self.source if type(self.source).__name__ == "AzureMLV2Source" else getattr(self.source, "v2", None)
+        instance_type = getattr(getattr(self.details, "summary", None), "instance_type", None)
+        if v2 is not None and instance_type and self.proposed_instances:  # the quota pre-flight of the new count
+            from amlnbtools.sources.azureml_v2.quota import check_quota
+
+            location = getattr(getattr(self.source, "info", None), "location", None)
+            now = int(getattr(getattr(self.details, "summary", None), "instance_count", 0) or 0)
+            count = self.proposed_instances
+            self._quota_task.run(lambda: check_quota(v2, instance_type=instance_type, count=count, kind="online",
+                                                     location=location, current=now))
 
     def confirm_apply(self) -> None:
         """Apply the inputs to the deployment (after :meth:`request_apply`); the operation is started, not awaited."""
@@ -143,7 +156,18 @@ class OnlineCapacityPanel(Panel):
         self._confirm_row.layout.display = "none"
 
     def wait(self, timeout_s: float | None = 60.0) -> TaskState:
+        self._quota_task.wait(timeout_s)
         return self._task.wait(timeout_s)
+
+    def _on_quota(self, state: TaskState) -> None:
+        if state.status == "finished":
+            self.quota = report = state.value
+            color = "#c62828" if report.enough is False else "#555"
+            advice = (" " + report.advice[0]) if report.enough is False and report.advice else ""
+            self._quota_line.value = f"<span style='color:{color}'>{html.escape(report.summary() + advice)}</span>"
+        elif state.status == "error":
+            self._quota_line.value = html.escape(_("Quota not checked: {reason}").format(
+                reason=getattr(state.error, "message", state.error)))
 
     # --- internals ------------------------------------------------------------------------
 

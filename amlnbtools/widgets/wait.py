@@ -52,8 +52,9 @@ class WaitPanel(Panel):
         self.widget = w.VBox([w.HBox([self._title, self._badge]), self._status, self._causes, self.log_view.widget])
         self._auto = AutoRefresh(self._refresh_and_wait, self._ended, lambda _running: None,
                                  name="amlnbtools-wait-refresh")
-        self.refresh()
-        self._auto.start(interval_s, max_refreshes)
+        self._every = (interval_s, max_refreshes)
+        self._stopped = False
+        self.refresh()  # refreshing every interval_s starts once the first answer says the job waits
 
     def __repr__(self) -> str:
         return f"WaitPanel(job={self.job!r})"
@@ -67,11 +68,14 @@ class WaitPanel(Panel):
 
     def stop(self) -> None:
         """Stop refreshing (the panel keeps what it shows)."""
+        self._stopped = True
         self._auto.stop()
 
     @property
     def refreshing(self) -> bool:
-        return self._auto.running
+        """Whether the panel reads the job again every few seconds (it waits) — or is about to."""
+        return self._auto.running or (not self._stopped and self.explanation is not None
+                                      and self.explanation.waiting and not self._ended())
 
     def _refresh_and_wait(self) -> None:
         self.refresh()
@@ -102,6 +106,8 @@ class WaitPanel(Panel):
             self._status.value = html.escape(_("The job is {status}: nothing to wait for.").format(
                 status=status_label(e.status)))
         self._causes.value = causes_html(e)
+        if e.waiting and not self._stopped and not self._auto.running:
+            self._auto.start(*self._every, wait_first=True)
         if e.build_log is not None:
             self.log_view.widget.layout.display = ""
             self.log_view.follow(e.build_log, e.build_findings)

@@ -66,6 +66,7 @@ class QuotaReport:
     regional_row: UsageRow | None
     advice: tuple[str, ...] = field(default_factory=tuple)
     requests: int = 0
+    current: int = 0  # instances the deployment (or cluster) already holds: ``needed`` is what comes on top
 
     @property
     def enough(self) -> bool | None:
@@ -89,7 +90,10 @@ class QuotaReport:
         have = _("unknown") if row is None else (_("no limit") if row.limit < 0 else f"{row.used}/{row.limit}")
         verdict = {True: _("enough quota"), False: _("not enough quota"), None: _("quota unknown")}[self.enough]
         text = _("{count} × {size} needs {needed} vCPUs of {family} in {location} (used/limit {have}): {verdict}.")
-        return text.format(
+        if self.current:
+            text = _("{count} × {size} (now {current}) needs {needed} more vCPUs of {family} in {location} (used/limit "
+                     "{have}): {verdict}.")
+        return text.format(current=self.current,
             count=self.count, size=self.instance_type, needed=self.needed, family=self.family or "?",
             location=self.location, have=have, verdict=verdict)
 
@@ -119,8 +123,11 @@ def _advice(kind: str, instance_type: str, needed: int, family: str, rows: list[
 
 
 def quota_report(kind: str, instance_type: str, count: int, location: str, sizes: list[dict[str, Any]],
-                 usages: list[dict[str, Any]], requests: int = 0) -> QuotaReport:
-    """The report from the region's sizes and usage rows (each a dict with the wire names)."""
+                 usages: list[dict[str, Any]], requests: int = 0, current: int = 0) -> QuotaReport:
+    """The report from the region's sizes and usage rows (each a dict with the wire names).
+
+    ``current``: instances that exist already (an update): their quota is in use, so only the difference is needed.
+    """
     if kind not in ("online", "cluster"):
         raise ValueError(f"kind must be 'online' or 'cluster', not {kind!r}")
     by_name = {str(s.get("name", "")).lower(): s for s in sizes}
@@ -140,6 +147,8 @@ def quota_report(kind: str, instance_type: str, count: int, location: str, sizes
         return QuotaReport(kind, instance_type, count, location, None, None, None, None, None, requests=requests)
     vcpus, family = int(size.get("vCPUs") or 0), str(size.get("family") or "")
     needed = needed_vcpus(kind, vcpus, count, instance_type)
+    if current:
+        needed = max(0, needed - needed_vcpus(kind, vcpus, current, instance_type))
     family_row, regional_row = row(family), row("TotalDedicatedCores")
     cheaper = []
     for other in sizes:
@@ -154,4 +163,4 @@ def quota_report(kind: str, instance_type: str, count: int, location: str, sizes
     advice = _advice(kind, instance_type, needed, family, [family_row, regional_row],
                      sorted(cheaper, key=lambda c: c[1]))
     return QuotaReport(kind, instance_type, count, location, vcpus, family, needed, family_row, regional_row, advice,
-                       requests)
+                       requests, current)

@@ -217,6 +217,12 @@ class AzureMLPipelineSource:
                 refreshed = True
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def explain_wait(self) -> Any:
+        """Why the run is not running yet (a ``WaitExplanation``), read now through azureml-core."""
+        from amlnbtools.sources.azureml_v1.wait import RunWait
+
+        return RunWait(self._resolve(), limits=self._limits).explain()
+
     # ---- lifetime ------------------------------------------------------------------------------------------------
     def close(self) -> None:
         """Delete the downloaded logs and close the download sessions; idempotent."""

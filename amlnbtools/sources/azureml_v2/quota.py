@@ -60,8 +60,9 @@ def target_of(target: Any, v2: Any) -> tuple[str, str, int]:
 
 
 def check_quota(v2: Any, target: Any = None, *, instance_type: str | None = None, count: int | None = None,
-                kind: str = "cluster", location: str | None = None) -> QuotaReport:
-    """Quota needed and left for ``target`` (or ``instance_type`` × ``count`` of ``kind``) in the workspace's region."""
+                kind: str = "cluster", location: str | None = None, current: int = 0) -> QuotaReport:
+    """Quota needed and left for ``target`` (or ``instance_type`` × ``count`` of ``kind``) in the workspace's region;
+    ``current`` instances already exist (an update: only the difference is needed)."""
     if target is not None:
         kind, instance_type, count = target_of(target, v2)
     if not instance_type or not count:
@@ -81,8 +82,8 @@ def check_quota(v2: Any, target: Any = None, *, instance_type: str | None = None
         if error.kind not in ("forbidden", "auth-failed"):
             raise
         usages = []  # the report says the quota is unknown, and why
-        report = quota_report(kind, instance_type, int(count), location, sizes, usages, requests + 2)
+        report = quota_report(kind, instance_type, int(count), location, sizes, usages, requests + 2, current)
         return QuotaReport(**{**report.__dict__, "advice": (_(
             "You may not read the quota of this subscription (HTTP 403): ask for the Reader role on the "
             "subscription, or check Quotas in the Azure portal."),)})
-    return quota_report(kind, instance_type, int(count), location, sizes, usages, requests + 2)
+    return quota_report(kind, instance_type, int(count), location, sizes, usages, requests + 2, current)

@@ -16,7 +16,7 @@ from amlnbtools.core.pipeline import PipelineSummary, StepSummary
 from amlnbtools.sources.base import PipelineSource
 from amlnbtools.sources.errors import SourceError
 
-__all__ = ["FirstFound"]
+__all__ = ["FirstFound", "FirstFoundWait"]
 
 
 class FirstFound:
@@ -86,3 +86,32 @@ class FirstFound:
 
     def __repr__(self) -> str:
         return f"<FirstFound {self.label!r}>"
+
+
+class FirstFoundWait:
+    """``explain()`` of ``first`` (a v2 job's wait), or of ``second()`` (a v1 run's) when ``first`` does not know the
+    name; the one that knew it is kept."""
+
+    def __init__(self, first: Any, second: Callable[[], Any] | None) -> None:
+        self._first, self._second = first, second
+        self._chosen: Any = None
+
+    def explain(self) -> Any:
+        if self._chosen is not None:
+            return self._chosen.explain()
+        try:
+            result = self._first.explain()
+        except SourceError as error:
+            if error.kind != "not-found" or self._second is None:
+                raise
+            second = self._second()
+            try:
+                result = second.explain()
+            except SourceError as other:
+                if other.kind == "not-found":
+                    raise error from None
+                raise
+            self._chosen = second
+            return result
+        self._chosen = self._first
+        return result
