@@ -66,3 +66,17 @@ def test_the_catalogue_refuses_a_half_subject(extra: str, message: str) -> None:
             + extra)
     with pytest.raises(CatalogueError, match=message):
         Catalogue.from_toml(text)
+
+
+def test_the_command_line_reads_a_build_log(tmp_path) -> None:
+    import io
+
+    from amlnbtools.cli import main
+
+    log = tmp_path / "build.log"
+    log.write_text("Installing pip dependencies: ...working...\nPip subprocess error:\n"
+                   "ERROR: No matching distribution found for xgboost==1.7.9\n\nCondaEnvException: Pip failed\n")
+    out = io.StringIO()
+    assert main(["diagnose", str(log)], out=out, err=io.StringIO()) == 1
+    text = out.getvalue()
+    assert "[dependency-error]" in text and "Fix: xgboost==1.7.9 is missing" in text

@@ -107,7 +107,8 @@ def resubmit_confirmed(title: str) -> Interaction:
     """The failed run's panel asks before resubmitting; "Submit again" creates a new run that opens below, running."""
 
     def run(nb: NotebookPage) -> Locator:
-        panel = pipeline_panel(nb.page, title)
+        # the outermost panel of that title: the new run's panel opens inside it, with the same title
+        panel = pipeline_panel(nb.page, title, innermost=False)
         expect(panel).to_contain_text("Steps that completed are reused", timeout=TIMEOUT_MS)
         _button(panel, "Submit again").click()
         expect(panel).to_contain_text("Submitted as", timeout=TIMEOUT_MS)

@@ -57,12 +57,13 @@ def local_panel(page: Page, script: str) -> Locator:
     return page.locator(".widget-vbox").filter(has=heading.filter(has=page.locator("code", has_text=script))).last
 
 
-def pipeline_panel(page: Page, title: str | None = None) -> Locator:
+def pipeline_panel(page: Page, title: str | None = None, *, innermost: bool = True) -> Locator:
     """The innermost pipeline log panel (the box holding both "Show in log" and the Timeline tab); with
-    ``title``, the one whose title is that run's name."""
+    ``title``, the one whose title is that run's name; ``innermost=False``: the outermost such box."""
     boxes = (page.locator(".widget-vbox").filter(has=_button(page, "Show in log"))
              .filter(has=page.locator(".lm-TabBar-tab", has_text="Timeline")))
-    return (boxes.filter(has=_title(page, title)) if title else boxes).last
+    boxes = boxes.filter(has=_title(page, title)) if title else boxes
+    return boxes.last if innermost else boxes.first
 
 
 def parallel_run_form_panel(page: Page) -> Locator:
