@@ -265,3 +265,27 @@ def test_the_capacity_panel_checks_quota_before_applying(workspace_v2, replay) -
     assert (quota.count, quota.current, quota.needed, quota.enough) == (5, 2, 12, False)  # (6 − 3) × 4 vCPUs more
     assert "needs 12 more vCPUs" in panel._quota_line.value and "8 vCPUs left" in panel._quota_line.value
     assert replay._server.data.deployments["taxi-fare"]["blue"]["sku"]["capacity"] == before  # nothing applied
+
+
+def test_a_v1_pipeline_run_is_published_then_submitted_again(workspace_v2, replay) -> None:
+    from amlnbtools.sources.replay import PIPELINE_RUNS
+
+    panel = amlnbtools.pipeline_logs(PIPELINE_RUNS["defects-pipeline"], workspace_v2)
+    panel.wait()
+    before = set(replay._server.data.pipeline_runs)
+    panel.resubmit()
+    assert "published as pipeline defects-pipeline-resubmitted" in panel._resubmit._message.value
+    assert set(replay._server.data.pipeline_runs) == before  # nothing before the confirmation
+    panel._resubmit.confirm()
+    assert panel._resubmit.wait().status == "finished", panel._resubmit._message.value
+    (created,) = set(replay._server.data.pipeline_runs) - before
+    routes = [c.route for c in replay.calls]
+    assert "pipeline-create" in routes and "pipeline-submit" in routes
+    new = panel._resubmit.new_panel
+    try:
+        new.wait()
+        assert new.summary.run_id == created and new.summary.status == "running"
+        steps = {s.name: s for s in new.summary.steps}
+        assert steps["prep-data"].reused and steps["train-model"].status == "queued"
+    finally:
+        new.stop_following()

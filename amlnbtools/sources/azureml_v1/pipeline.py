@@ -223,6 +223,49 @@ class AzureMLPipelineSource:
 
         return RunWait(self._resolve(), limits=self._limits).explain()
 
+    @property
+    def resubmit_note(self) -> str:
+        """What resubmitting does beyond submitting (shown before the user confirms)."""
+        return _("SDK v1 has no rerun: the run is first published as pipeline {name} (it stays under Pipelines, "
+                 "Published pipelines), then that pipeline is submitted.").format(name=self._published_name())
+
+    def _published_name(self) -> str:
+        experiment = getattr(getattr(self._run, "experiment", None), "name", None) or "pipeline"
+        return f"{experiment}-resubmitted"
+
+    def resubmit(self) -> AzureMLPipelineSource:
+        """Submit the pipeline run again and return the new run's source.
+
+        azureml-core has no rerun: the run is published (``publish_pipeline``) and the published pipeline submitted
+        to the same experiment; steps whose inputs, scripts and settings did not change are reused. Raises
+        ``SourceError`` (``bad-input``) for a run that has not ended or is not a pipeline run: nothing is submitted.
+        """
+        import contextlib
+        import io
+        import time
+
+        from amlnbtools.core.pipeline import is_terminal
+
+        self._check_open()
+        run = self._resolve()
+        raw = self._call(_("pipeline run {run_id}").format(run_id=run.id), run.get_status)
+        if not _is_pipeline(run):
+            raise SourceError("bad-input", _("Run {run_id} is not a pipeline run: submit its script again "
+                                             "(Experiment(ws, name).submit(config)). Nothing was submitted.").format(
+                run_id=run.id))
+        if not is_terminal(normalize_status(raw)):
+            raise SourceError("bad-input", _("Run {run_id} is still {status}: resubmit it once it has ended, or cancel "
+                                             "it first. Nothing was submitted.").format(run_id=run.id, status=raw))
+
+        def submit() -> Any:
+            with contextlib.redirect_stdout(io.StringIO()):  # the SDK prints the new run's link: the panel shows it
+                published = run.publish_pipeline(name=self._published_name(), version=time.strftime("%Y%m%d%H%M%S"),
+                                                 description=_("Submitted again from the amlnbtools panel"))
+                return published.submit(run.experiment.workspace, experiment_name=run.experiment.name)
+
+        new = self._call(_("the new submission of run {run_id}").format(run_id=run.id), submit)
+        return AzureMLPipelineSource(new, limits=self._limits, download=self._cache.limits, max_workers=self._workers)
+
     # ---- lifetime ------------------------------------------------------------------------------------------------
     def close(self) -> None:
         """Delete the downloaded logs and close the download sessions; idempotent."""

@@ -22,6 +22,7 @@ from amlnbtools.sources.replay._data import Payloads
 from amlnbtools.sources.replay._endpoints import ENDPOINT_ROUTES, EndpointRoutes
 from amlnbtools.sources.replay._jobs import JOB_ROUTES, JobRoutes
 from amlnbtools.sources.replay._pipelines import PIPELINE_ROUTES, PipelineRoutes
+from amlnbtools.sources.replay._publish import PUBLISH_ROUTES, PublishRoutes
 from amlnbtools.sources.replay._quota import QUOTA_ROUTES, QuotaRoutes
 from amlnbtools.sources.replay._resources import RESOURCE_ROUTES, ResourceRoutes
 from amlnbtools.sources.replay._routes import JSON, Answer, Call, Route
@@ -60,9 +61,9 @@ ROUTES: tuple[str, ...] = (
 #: Every route: the web service routes, the pipeline routes (:mod:`._pipelines`), then computes and datastores
 #: (:mod:`._resources`).
 ALL_ROUTES: tuple[str, ...] = (ROUTES + PIPELINE_ROUTES + RESOURCE_ROUTES + ENDPOINT_ROUTES + JOB_ROUTES
-                              + STORAGE_ROUTES + QUOTA_ROUTES)
+                              + STORAGE_ROUTES + QUOTA_ROUTES + PUBLISH_ROUTES)
 _NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES, *RESOURCE_ROUTES,
-                         "v2-endpoints", "v2-operation", *JOB_ROUTES, *STORAGE_ROUTES, *QUOTA_ROUTES})
+                         "v2-endpoints", "v2-operation", *JOB_ROUTES, *STORAGE_ROUTES, *QUOTA_ROUTES, *PUBLISH_ROUTES})
 
 #: URLs of this machine: passed through to the real network (the local inference server runs there).
 LOCAL = re.compile(r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
@@ -89,6 +90,7 @@ class ReplayServer:
         self.jobs = JobRoutes(payloads, self.pipelines.sas_url, self._lock)
         self.storage = StorageRoutes(payloads)
         self.quota = QuotaRoutes(payloads)
+        self.publish = PublishRoutes(payloads)
         self._routes = self._route_table()
         ident = payloads.identity
         self._ctx = {"location": ident.location, "tenant_id": ident.tenant_id, "arm_id": ident.arm_id, **USER}
@@ -198,12 +200,8 @@ class ReplayServer:
             ("service-update", "PATCH", api, mms + "/services/(?P<svc>[^/]+)", self._update),
             ("history-experiment", "GET", api, hist + "/experiments/(?P<exp>[^/]+)", self._experiment),
             ("history-run", "GET", api, hist + "/experimentids/(?P<expid>[^/]+)/runs/(?P<run>[^/]+)", self._run),
-            *self.pipelines.table(),
-            *self.resources.table(),
-            *self.endpoints.table(),
-            *self.jobs.table(),
-            *self.storage.table(),
-            *self.quota.table(),
+            *(row for part in (self.pipelines, self.resources, self.endpoints, self.jobs, self.storage, self.quota,
+                               self.publish) for row in part.table()),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
         ]
         routes: list[tuple[str, str, re.Pattern[str], re.Pattern[str], Callable[..., Answer]]] = [

@@ -46,9 +46,8 @@ class ResubmitBox:
             self._say(_("The run has not ended: resubmit it once it has (or cancel it first). Nothing was submitted."))
             return
         if not callable(getattr(panel.source, "resubmit", None)):
-            self._say(_("Resubmitting from the panel works for SDK v2 jobs. For an SDK v1 pipeline, submit it again: "
-                        "Experiment(ws, name).submit(pipeline); steps with allow_reuse=True that did not change are "
-                        "reused."))
+            self._say(_("Only a run read from a workspace can be submitted again (a folder of logs cannot). Nothing "
+                        "was submitted."))
             return
         cause = panel.root_cause.finding if panel.root_cause is not None else None
         if cause is None:
@@ -58,8 +57,9 @@ class ResubmitBox:
         else:
             note = _("The cause found needs a change first ({title}): {remedy} Resubmit once you have changed it, or "
                      "the job will fail the same way.").format(title=cause.title, remedy=cause.remedy)
+        extra = getattr(panel.source, "resubmit_note", None)
         self._say(" ".join(p for p in (_("Submit {name} again as a new job? Steps that completed are reused.").format(
-            name=summary.name), note) if p))
+            name=summary.name), extra if isinstance(extra, str) else "", note) if p))
         self._buttons.layout.display = ""
 
     def confirm(self) -> None:
@@ -85,6 +85,6 @@ class ResubmitBox:
             self._message.value = f"<span style='color:#c62828'>⚠ {html.escape(error.message)}</span>"
         elif state.status == "finished":
             source = state.value
-            self._say(_("Submitted as {name}.").format(name=source.name))
+            self._say(_("Submitted as {name}.").format(name=getattr(source, "name", None) or source.label))
             self.new_panel = self._open_panel(source)
             self._new.children = (self.new_panel.widget,)
