@@ -289,3 +289,13 @@ def test_a_v1_pipeline_run_is_published_then_submitted_again(workspace_v2, repla
         assert steps["prep-data"].reused and steps["train-model"].status == "queued"
     finally:
         new.stop_following()
+
+
+def test_findings_of_a_v2_build_log_speak_of_v2(workspace_v2) -> None:
+    panel = amlnbtools.build_logs("churn-v2/blue", workspace_v2)
+    panel.wait()
+    build = next(f for f in panel.findings if f.rule == "image-build-failed")
+    assert build.title == "The environment image of the deployment could not be built"  # not the v1 service wording
+    v1 = amlnbtools.build_logs("churn-train_1733329201_5d2c8e0f", workspace_v2)
+    v1.wait()
+    assert v1.found.sdk == "v1"

@@ -31,6 +31,7 @@ class FoundBuildLog:
     path: Path
     where: str
     how: str
+    sdk: str = "v1"  # the SDK the target belongs to: findings are worded for it
 
 
 def _v2(sources: Any) -> Any:
@@ -47,7 +48,7 @@ def _read(sources: Any, target: str, link: BuildLogLink) -> FoundBuildLog:
     if link.url and "sig=" in link.url and link.account is None:
         link = BuildLogLink(url=link.url)
     path, how = read_build_log(_v2(sources), link)
-    return FoundBuildLog(target, path, link.where, how)
+    return FoundBuildLog(target, path, link.where, how, "v2" if "/" in target else "v1")
 
 
 def _from_deployment(sources: Any, name: str) -> FoundBuildLog:
@@ -68,7 +69,8 @@ def _from_job(source: Any, sources: Any, name: str) -> FoundBuildLog:
         if names:
             copy = Path(tempfile.mkdtemp(prefix="amlnbtools-build-log-")) / "build.log"
             copy.write_bytes(source.fetch_log(step, names[0]).read_bytes())
-            return FoundBuildLog(name, copy, f"{step.name}: {names[0]}", _("a log file of the run"))
+            sdk = "v2" if type(getattr(source, "chosen", None) or source).__name__ == "AzureMLJobSource" else "v1"
+            return FoundBuildLog(name, copy, f"{step.name}: {names[0]}", _("a log file of the run"), sdk)
     texts = [summary.error or ""] + [s.error or "" for s in summary.steps] + [w for s in summary.steps
                                                                            for w in s.warnings]
     for text in texts:

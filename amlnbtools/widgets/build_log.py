@@ -66,7 +66,7 @@ class BuildLogPanel(Panel):
 
     def _load(self) -> tuple[Any, Findings]:
         found = self._find()
-        return found, diagnose_file(found.path)
+        return found, diagnose_file(found.path, sdk=getattr(found, "sdk", "v1"))
 
     def _on_found(self, state: TaskState) -> None:
         if state.status == "pending":

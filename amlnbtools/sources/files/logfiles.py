@@ -68,11 +68,11 @@ def open_log(path: str | os.PathLike[str], *, buffering: int = -1) -> io.RawIOBa
         raise unreadable(p, exc) from None
 
 
-def diagnose_file(path: str | os.PathLike[str], *, language: str | None = None) -> Findings:
-    """Diagnose one file, read in chunks (any size, bounded memory)."""
+def diagnose_file(path: str | os.PathLike[str], *, language: str | None = None, sdk: str = "v1") -> Findings:
+    """Diagnose one file, read in chunks (any size, bounded memory); ``sdk="v2"`` words findings for SDK v2."""
     with open_log(path) as fh:
         try:
-            return diagnose_stream(fh, language=language)
+            return diagnose_stream(fh, language=language, sdk=sdk)
         except OSError as exc:
             raise unreadable(Path(path), exc) from None
 
