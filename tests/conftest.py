@@ -47,6 +47,20 @@ def sample_source(replay):
 
 
 @pytest.fixture()
+def v2(replay):
+    """The azure-ai-ml source over this test's replay, with short limits so fault tests stay quick."""
+    pytest.importorskip("azure.ai.ml", reason="the v2 extra is installed by make test")
+    from amlnbtools.sources._limits import Limits
+    from amlnbtools.sources.azureml_v2 import AzureMLV2Source
+
+    ident = replay.identity
+    return AzureMLV2Source(replay.credential, ident.subscription_id, ident.resource_group, ident.name,
+                           info=AzureMLV2Source.from_ml_client(replay.ml_client).info,
+                           limits=Limits(request_timeout_s=1.0, retries=1, backoff_s=0.05, budget_s=10.0),
+                           make_credential=lambda: replay.credential)
+
+
+@pytest.fixture()
 def workspace_v2(replay):
     """The workspace panel over both SDKs on this test's replay, as connect(sample=True) builds it."""
     pytest.importorskip("azure.ai.ml", reason="the v2 extra is installed by make test")

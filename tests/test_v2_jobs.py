@@ -10,7 +10,6 @@ import pytest
 
 from amlnbtools.core.pipeline import PipelineSummary
 from amlnbtools.sources._limits import Limits
-from amlnbtools.sources.azureml_v2 import AzureMLV2Source
 from amlnbtools.sources.azureml_v2.jobs import AzureMLJobSource
 from amlnbtools.sources.base import PipelineSource, fetch_logs
 from amlnbtools.sources.errors import SourceError
@@ -24,14 +23,6 @@ pytest.importorskip("azure.ai.ml", reason="the v2 extra is installed by make tes
 
 PIPELINE = "sleepy_lemon_7k2m9xq4"
 FAST = Limits(request_timeout_s=1.0, retries=1, backoff_s=0.05, budget_s=10.0)
-
-
-@pytest.fixture()
-def v2(replay) -> AzureMLV2Source:
-    ident = replay.identity
-    return AzureMLV2Source(replay.credential, ident.subscription_id, ident.resource_group, ident.name,
-                           info=AzureMLV2Source.from_ml_client(replay.ml_client).info, limits=FAST,
-                           make_credential=lambda: replay.credential)
 
 
 @pytest.fixture()

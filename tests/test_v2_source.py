@@ -27,14 +27,6 @@ EXPECTED = {  # name -> (type, provisioning state, traffic %, instance type, cou
 }
 
 
-@pytest.fixture()
-def v2(replay) -> AzureMLV2Source:
-    ident = replay.identity
-    return AzureMLV2Source(replay.credential, ident.subscription_id, ident.resource_group, ident.name,
-                           info=AzureMLV2Source.from_ml_client(replay.ml_client).info, limits=FAST,
-                           make_credential=lambda: replay.credential)
-
-
 def test_the_replay_gives_a_real_ml_client(replay) -> None:
     from azure.ai.ml import MLClient
 

@@ -20,7 +20,7 @@ from amlnbtools.core.checks.build import BuildLogLink, build_log_files, find_bui
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError
 
-__all__ = ["FoundBuildLog", "find_and_read"]
+__all__ = ["FoundBuildLog", "find_and_read", "v2_side"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class FoundBuildLog:
     sdk: str = "v1"  # the SDK the target belongs to: findings are worded for it
 
 
-def _v2(sources: Any) -> Any:
+def v2_side(sources: Any) -> Any:
+    """The azure-ai-ml source of a workspace's sources (or the source itself); ``sdk-missing`` without it."""
     v2 = sources if type(sources).__name__ == "AzureMLV2Source" else getattr(sources, "v2", None)
     if v2 is None:
         raise SourceError("sdk-missing", _("Reading build logs needs azure-ai-ml (Azure ML SDK v2), which signs in to "
@@ -45,9 +46,7 @@ def _v2(sources: Any) -> Any:
 def _read(sources: Any, target: str, link: BuildLogLink) -> FoundBuildLog:
     from amlnbtools.sources.azureml_v2.buildlog import read_build_log
 
-    if link.url and "sig=" in link.url and link.account is None:
-        link = BuildLogLink(url=link.url)
-    path, how = read_build_log(_v2(sources), link)
+    path, how = read_build_log(v2_side(sources), link)
     return FoundBuildLog(target, path, link.where, how, "v2" if "/" in target else "v1")
 
 

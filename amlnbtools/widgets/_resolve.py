@@ -11,7 +11,6 @@ from typing import Any
 
 from amlnbtools.i18n import N_, _
 from amlnbtools.sources.base import DeploymentSource
-from amlnbtools.sources.errors import SourceError
 
 __all__ = ["deployment_target", "is_v2_job", "job_source", "sdk_deployment", "source_of", "workspace_of"]
 
@@ -54,12 +53,7 @@ def source_of(holder: Any) -> Any:
         return AzureMLV2Source.from_ml_client(holder)
     if not isinstance(holder, WorkspacePanel):
         return holder
-    if holder.source is None:
-        holder.wait()
-    if holder.source is None:
-        raise holder.error or SourceError("not-connected", _(
-            "Not connected: fix the problem shown in the panel, then press Refresh (or call panel.reconnect())."))
-    return holder.source
+    return holder._connected()  # waits for the connection; the panel's own error when it could not connect
 
 
 def workspace_of(holder: Any, opener: str) -> Any:

@@ -19,9 +19,9 @@ def _sources(workspace: Any, opener: str) -> Any:
 
 
 def _v2(sources: Any) -> Any:
-    from amlnbtools.sources.buildlogs import _v2 as v2_of
+    from amlnbtools.sources.buildlogs import v2_side
 
-    return v2_of(sources)
+    return v2_side(sources)
 
 
 def _deployment_name(target: Any) -> str | None:

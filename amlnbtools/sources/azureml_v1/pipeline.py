@@ -28,6 +28,7 @@ from amlnbtools.core.pipeline.fields import error_message, parse_utc, step_kind
 from amlnbtools.i18n import _
 from amlnbtools.sources._download import DownloadLimits, LogCache
 from amlnbtools.sources._limits import Limits
+from amlnbtools.sources._steplogs import fetch_step_log
 from amlnbtools.sources.azureml_v1._pipeline_bounds import bounded_call
 from amlnbtools.sources.base import DEFAULT_FETCH_WORKERS
 from amlnbtools.sources.errors import SourceError, classify
@@ -183,39 +184,8 @@ class AzureMLPipelineSource:
     def fetch_log(self, step: StepSummary, name: str) -> Path:
         """The step's log file ``name`` as a local file (downloaded now, or cached while the step is final)."""
         self._check_open()
-        if not isinstance(step, StepSummary) or not isinstance(name, str):
-            raise TypeError("fetch_log takes a StepSummary from summary() and one of its log_files names")
-        what = _("log {name} of step {step}").format(name=name, step=step.name)
-        entry = self._steps.get(step.run_id)
-        if entry is None or name not in step.log_files:
-            raise SourceError("not-found", _("{what} is not among the files this panel knows: refresh the panel to "
-                                             "list the step's current log files.").format(what=what))
-        target = self._cache.path_for(step.run_id, name)
-        with self._cache.lock_for(target):
-            if step.final and entry.final and target in self._complete and target.is_file():
-                return target  # downloaded once the step had ended: it will not change
-            refreshed = False
-            if name not in entry.links:
-                self._refresh_links(entry, what)
-                refreshed = True
-            for attempt in (1, 2):
-                url = entry.links.get(name)
-                if url is None:
-                    raise SourceError("not-found", _(
-                        "{what} is no longer listed by Azure ML: refresh the panel to list the step's current log "
-                        "files.").format(what=what))
-                try:
-                    path = self._cache.download(url, target, what)
-                    if entry.final:
-                        self._complete.add(target)
-                    return path
-                except SourceError as error:
-                    if error.kind != "token-expired" or refreshed or attempt == 2:
-                        raise
-                # links expire after a few hours: ask for new ones once
-                self._refresh_links(entry, what)
-                refreshed = True
-        raise AssertionError("unreachable")  # pragma: no cover
+        return fetch_step_log(self._cache, self._complete, self._steps.get(getattr(step, "run_id", "")), step, name,
+                              self._refresh_links)
 
     def explain_wait(self) -> Any:
         """Why the run is not running yet (a ``WaitExplanation``), read now through azureml-core."""

@@ -31,6 +31,8 @@ from amlnbtools.core.pipeline import PipelineSummary, StepSummary, normalize_sta
 from amlnbtools.core.pipeline.fields import error_message, parse_utc, step_kind
 from amlnbtools.i18n import _
 from amlnbtools.sources._download import DownloadLimits, LogCache
+from amlnbtools.sources._steplogs import fetch_step_log
+from amlnbtools.sources.azureml_v2._sdk import field_of, quiet_sdk
 from amlnbtools.sources.base import DEFAULT_FETCH_WORKERS
 from amlnbtools.sources.errors import SourceError
 
@@ -41,21 +43,14 @@ MAX_DEPTH = 6
 _PIPELINE_RUN_TYPES = ("azureml.PipelineRun",)
 
 
-def _field(obj: Any, name: str, key: str) -> Any:
-    """An attribute of an SDK model, or a key of a plain dict (run history answers may be either)."""
-    if type(obj) is dict:
-        return obj.get(key)
-    return getattr(obj, name, None)
-
-
 def _is_subgraph(run: Any) -> bool:
-    tags = _field(run, "tags", "tags") or {}
-    return _field(run, "run_type", "runType") in _PIPELINE_RUN_TYPES or tags.get("azureml.jobtype") == \
+    tags = field_of(run, "tags", "tags") or {}
+    return field_of(run, "run_type", "runType") in _PIPELINE_RUN_TYPES or tags.get("azureml.jobtype") == \
         "azureml.pipelinejob"
 
 
 def _error(details: Any) -> str | None:
-    error = _field(details, "error", "error")
+    error = field_of(details, "error", "error")
     if error is None:
         return None
     if not isinstance(error, dict) and hasattr(error, "as_dict"):
@@ -65,8 +60,8 @@ def _error(details: Any) -> str | None:
 
 def _warnings(details: Any) -> tuple[str, ...]:
     found = []
-    for item in _field(details, "warnings", "warnings") or []:
-        message = _field(item, "message", "message")
+    for item in field_of(details, "warnings", "warnings") or []:
+        message = field_of(item, "message", "message")
         if isinstance(message, str) and message.strip():
             found.append(message.strip())
     return tuple(found)
@@ -114,6 +109,7 @@ class AzureMLJobSource:
         self._lock = threading.Lock()
         self._steps: dict[str, _Step] = {}
         self._complete: set[Path] = set()  # files downloaded after their step ended
+        self._wait: Any = None  # the JobWait of explain_wait(), made on first use
 
     @classmethod
     def from_job(cls, job: Any, v2: Any, **kwargs: Any) -> AzureMLJobSource:
@@ -163,52 +159,22 @@ class AzureMLJobSource:
         raw_status = str(getattr(getattr(job, "status", None), "value", None) or getattr(job, "status", "") or "")
         return PipelineSummary(
             run_id=self.name, name=self._display or self.name, status=normalize_status(raw_status),
-            raw_status=raw_status, started=parse_utc(_field(details, "start_time_utc", "startTimeUtc")),
-            ended=parse_utc(_field(details, "end_time_utc", "endTimeUtc")),
+            raw_status=raw_status, started=parse_utc(field_of(details, "start_time_utc", "startTimeUtc")),
+            ended=parse_utc(field_of(details, "end_time_utc", "endTimeUtc")),
             steps=tuple(summary for summary, _entry in steps), error=_error(details))
 
     def fetch_log(self, step: StepSummary, name: str) -> Path:
         """The step's log file ``name`` as a local file: cached once the step is final; while it runs, each
         call appends what was written since the last one."""
         self._check_open()
-        if not isinstance(step, StepSummary) or not isinstance(name, str):
-            raise TypeError("fetch_log takes a StepSummary from summary() and one of its log_files names")
-        what = _("log {name} of step {step}").format(name=name, step=step.name)
-        entry = self._steps.get(step.run_id)
-        if entry is None or name not in step.log_files:
-            raise SourceError("not-found", _("{what} is not among the files this panel knows: refresh the panel to "
-                                             "list the step's current log files.").format(what=what))
-        target = self._cache.path_for(step.run_id, name)
-        with self._cache.lock_for(target):
-            if step.final and entry.final and target in self._complete and target.is_file():
-                return target  # downloaded once the step had ended: it will not change
-            refreshed = False
-            if name not in entry.links:
-                self._refresh_links(entry)
-                refreshed = True
-            for attempt in (1, 2):
-                url = entry.links.get(name)
-                if url is None:
-                    raise SourceError("not-found", _(
-                        "{what} is no longer listed by Azure ML: refresh the panel to list the step's current log "
-                        "files.").format(what=what))
-                try:
-                    path = self._cache.download(url, target, what, resume=target.is_file())
-                    if entry.final:
-                        self._complete.add(target)
-                    return path
-                except SourceError as error:
-                    if error.kind != "token-expired" or refreshed or attempt == 2:
-                        raise
-                self._refresh_links(entry)  # links expire after a few hours: ask for new ones once
-                refreshed = True
-        raise AssertionError("unreachable")  # pragma: no cover
+        return fetch_step_log(self._cache, self._complete, self._steps.get(getattr(step, "run_id", "")), step, name,
+                              self._refresh_links)
 
     def explain_wait(self) -> Any:
         """Why the job is not running yet (a ``WaitExplanation``), read now; see :mod:`.wait`."""
         from amlnbtools.sources.azureml_v2.wait import JobWait
 
-        if getattr(self, "_wait", None) is None:
+        if self._wait is None:
             self._wait = JobWait(self._v2, self.name, self)
         return self._wait.explain()
 
@@ -221,7 +187,6 @@ class AzureMLJobSource:
         Raises ``SourceError`` (``bad-input``) when the job has not ended: nothing is submitted then.
         """
         from amlnbtools.core.pipeline import is_terminal
-        from amlnbtools.sources.azureml_v2.spec import quiet_sdk
 
         job = self._call(_("job {name}").format(name=self.name), self._get_job)
         raw = str(getattr(getattr(job, "status", None), "value", None) or getattr(job, "status", "") or "")
@@ -307,8 +272,8 @@ class AzureMLJobSource:
                     steps.append((own_prefix, container, children))  # shown as one step, with why
                     continue
                 for child in children:
-                    child_id = _field(child, "run_id", "runId")
-                    label = _field(child, "display_name", "displayName") or child_id
+                    child_id = field_of(child, "run_id", "runId")
+                    label = field_of(child, "display_name", "displayName") or child_id
                     if _is_subgraph(child) and depth + 1 < MAX_DEPTH:
                         next_level.append((f"{prefix}{label}/", child_id, child, prefix))
                     else:
@@ -326,8 +291,8 @@ class AzureMLJobSource:
         """A step from its run (a run history ``Run``, or the job itself) and its details (read when None)."""
         # an azure-ai-ml job (some are dict subclasses), not a run history record (a ``Run`` model or a dict)
         is_job = type(run) is not dict and type(run).__name__ != "Run"
-        run_id = str(getattr(run, "name", "")) if is_job else str(_field(run, "run_id", "runId"))
-        properties = (getattr(run, "properties", None) if is_job else _field(run, "properties", "properties")) or {}
+        run_id = str(getattr(run, "name", "")) if is_job else str(field_of(run, "run_id", "runId"))
+        properties = (getattr(run, "properties", None) if is_job else field_of(run, "properties", "properties")) or {}
         reused = str(properties.get("azureml.isreused", "")).lower() == "true"
         logs_run = str(properties.get("azureml.reusedrunid") or run_id) if reused else run_id
         problem: str | None = None
@@ -338,28 +303,28 @@ class AzureMLJobSource:
                 details = self._details(logs_run)
             except SourceError as error:  # the step is still shown, with why its logs are missing
                 problem, details = str(error), {}
-        links = dict(_field(details, "log_files", "logFiles") or {})
+        links = dict(field_of(details, "log_files", "logFiles") or {})
         if is_job:
             raw_status = str(getattr(getattr(run, "status", None), "value", None) or getattr(run, "status", "") or "")
             name = getattr(run, "display_name", None) or run_id
             created = getattr(getattr(run, "creation_context", None), "created_at", None)
         else:
-            raw_status = str(_field(run, "status", "status") or "")
-            name = _field(run, "display_name", "displayName") or run_id
-            created = _field(run, "created_utc", "createdUtc")
+            raw_status = str(field_of(run, "status", "status") or "")
+            name = field_of(run, "display_name", "displayName") or run_id
+            created = field_of(run, "created_utc", "createdUtc")
         own = details if logs_run == run_id else {}
-        start = _field(run, "start_time_utc", "startTimeUtc") if not is_job else None
-        end = _field(run, "end_time_utc", "endTimeUtc") if not is_job else None
+        start = field_of(run, "start_time_utc", "startTimeUtc") if not is_job else None
+        end = field_of(run, "end_time_utc", "endTimeUtc") if not is_job else None
         summary = StepSummary(
             run_id=run_id, name=f"{prefix}{name}", status=normalize_status(raw_status), raw_status=raw_status,
             queued=parse_utc(created),
-            started=parse_utc(start or _field(own, "start_time_utc", "startTimeUtc")),
-            ended=parse_utc(end or _field(own, "end_time_utc", "endTimeUtc")),
+            started=parse_utc(start or field_of(own, "start_time_utc", "startTimeUtc")),
+            ended=parse_utc(end or field_of(own, "end_time_utc", "endTimeUtc")),
             reused=reused, log_files=tuple(rank_log_files(links)),
             error=problem or (None if reused else _error(details) or _error(run if not is_job else {})),
             kind=step_kind(properties.get("StepType"), links), warnings=_warnings(details))
         return summary, _Step(logs_run=logs_run, links=links, final=summary.final)
 
-    def _refresh_links(self, entry: _Step) -> None:
+    def _refresh_links(self, entry: _Step, what: str = "") -> None:
         details = self._details(entry.logs_run)
-        entry.links = dict(_field(details, "log_files", "logFiles") or {})
+        entry.links = dict(field_of(details, "log_files", "logFiles") or {})

@@ -10,35 +10,19 @@ submitted and nothing is created.
 
 from __future__ import annotations
 
-import logging
 import re
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from amlnbtools.core.checks.spec import SpecProblem, SpecReport, fix_for, problems_from_text
 from amlnbtools.i18n import _
 from amlnbtools.sources.azureml_v2 import import_ml
+from amlnbtools.sources.azureml_v2._sdk import quiet_sdk
 from amlnbtools.sources.errors import SourceError
 
-__all__ = ["check_spec", "quiet_sdk"]
+__all__ = ["check_spec"]
 
 _REFERENCE = re.compile(r"\$\{\{\s*inputs\.(\w+)\s*\}\}")
-
-
-@contextmanager
-def quiet_sdk() -> Any:
-    """azure-ai-ml logs a line per experimental class it loads: not the user's business while checking."""
-    names = [n for n in list(logging.root.manager.loggerDict) if n == "azure.ai.ml" or n.startswith("azure.ai.ml.")]
-    loggers = [logging.getLogger(n) for n in names or ["azure.ai.ml"]]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:  # some have their own level and handler (azure-ai-ml sets them up per module)
-        logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
 
 
 def _kind_of(data: dict[str, Any]) -> str:

@@ -10,41 +10,36 @@ the job source, fetched from where the last read ended and diagnosed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from amlnbtools.core.checks.build import build_log_files
 from amlnbtools.core.checks.wait import ClusterState, WaitExplanation, explain
 from amlnbtools.i18n import _
+from amlnbtools.sources.azureml_v2._sdk import field_of
 from amlnbtools.sources.errors import SourceError
 
 __all__ = ["JobWait"]
 
 
-def _get(obj: Any, name: str, wire: str) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(wire, obj.get(name))
-    return getattr(obj, name, None)
-
-
 def _cluster(raw: Any, name: str) -> ClusterState:
     props = getattr(getattr(raw, "properties", None), "properties", None)
     errors = []
-    for item in (_get(props, "errors", "errors") or []):
-        error = _get(item, "error", "error")
-        errors.append((str(_get(error, "code", "code") or "?"), str(_get(error, "message", "message") or "")))
-    counts = _get(props, "node_state_counts", "nodeStateCounts")
-    scale = _get(props, "scale_settings", "scaleSettings")
-    state = _get(props, "allocation_state", "allocationState")
+    for item in (field_of(props, "errors", "errors") or []):
+        error = field_of(item, "error", "error")
+        errors.append((str(field_of(error, "code", "code") or "?"), str(field_of(error, "message", "message") or "")))
+    counts = field_of(props, "node_state_counts", "nodeStateCounts")
+    scale = field_of(props, "scale_settings", "scaleSettings")
+    state = field_of(props, "allocation_state", "allocationState")
+    priority = field_of(props, "vm_priority", "vmPriority")
     return ClusterState(
-        name=name, size=_get(props, "vm_size", "vmSize"), priority=str(_get(props, "vm_priority", "vmPriority") or "")
-        or None, min_nodes=_get(scale, "min_node_count", "minNodeCount"),
-        max_nodes=_get(scale, "max_node_count", "maxNodeCount"),
+        name=name, size=field_of(props, "vm_size", "vmSize"), priority=str(priority) if priority else None,
+        min_nodes=field_of(scale, "min_node_count", "minNodeCount"),
+        max_nodes=field_of(scale, "max_node_count", "maxNodeCount"),
         allocation_state=str(getattr(state, "value", state)) if state is not None else None,
-        current_nodes=_get(props, "current_node_count", "currentNodeCount"),
-        target_nodes=_get(props, "target_node_count", "targetNodeCount"),
-        running_nodes=_get(counts, "running_node_count", "runningNodeCount"),
-        preempted_nodes=_get(counts, "preempted_node_count", "preemptedNodeCount"), errors=tuple(errors))
+        current_nodes=field_of(props, "current_node_count", "currentNodeCount"),
+        target_nodes=field_of(props, "target_node_count", "targetNodeCount"),
+        running_nodes=field_of(counts, "running_node_count", "runningNodeCount"),
+        preempted_nodes=field_of(counts, "preempted_node_count", "preemptedNodeCount"), errors=tuple(errors))
 
 
 class JobWait:
@@ -73,9 +68,9 @@ class JobWait:
         raw_status = str(getattr(getattr(job, "status", None), "value", None) or job.status or "")
         run = v2.call(_("job {name}").format(name=self.name), lambda: client.jobs._runs_operations.get_run(self.name))
         requests += 2
-        queueing = _get(run, "queueing_info", "queueingInfo")
-        message = _get(queueing, "message", "message") if queueing else None
-        nodes = int(_get(_get(run, "compute_request", "computeRequest") or {}, "node_count", "nodeCount") or 1)
+        queueing = field_of(run, "queueing_info", "queueingInfo")
+        message = field_of(queueing, "message", "message") if queueing else None
+        nodes = int(field_of(field_of(run, "compute_request", "computeRequest") or {}, "node_count", "nodeCount") or 1)
         cluster = quota = None
         status = raw_status.lower()
         if status in ("queued", "notstarted", "not_started"):
@@ -125,11 +120,3 @@ class JobWait:
                 return path, lines, diagnose_file(path), 3
         return None, None, None, 2
 
-
-def tags_status(run: Any) -> dict[str, Any]:
-    """The cluster state the job saw, from its ``_aml_system_ComputeTargetStatus`` tag (empty when absent)."""
-    raw = (_get(run, "tags", "tags") or {}).get("_aml_system_ComputeTargetStatus")
-    try:
-        return dict(json.loads(raw)) if raw else {}
-    except ValueError:
-        return {}

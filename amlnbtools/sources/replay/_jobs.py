@@ -33,7 +33,6 @@ __all__ = ["JOB_ROUTES", "JobRoutes"]
 JOB_ROUTES: tuple[str, ...] = ("v2-jobs", "v2-job", "v2-job-create", "v2-run-details", "v2-run-children")
 _DETAIL_KEYS = ("runId", "runUuid", "parentRunUuid", "rootRunUuid", "target", "status", "parentRunId",
                 "createdTimeUtc", "startTimeUtc", "endTimeUtc", "error", "warnings", "tags", "properties")
-# the v1 routes answer GET {history}/runs/{id} from the same records: the clock is applied there too
 
 
 class JobRoutes:

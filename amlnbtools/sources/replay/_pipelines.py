@@ -32,7 +32,7 @@ from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._data import Payloads
 from amlnbtools.sources.replay._routes import JSON, Answer, Route
 
-__all__ = ["PIPELINE_ROUTES", "PipelineRoutes"]
+__all__ = ["PIPELINE_ROUTES", "PipelineRoutes", "storage_error"]
 
 PIPELINE_ROUTES: tuple[str, ...] = (
     "pipeline-datatypes",
@@ -222,11 +222,11 @@ class PipelineRoutes:
         st, se, sig = params.get("st", ""), params.get("se", ""), params.get("sig", "")
         blob = f"{_ORIGIN}/dcid.{run_id}/{path}"
         if not hmac.compare_digest(sig, self._sign(blob, st, se)) or se < _utc(time.time()):
-            return _storage_error(403, "AuthenticationFailed", "Server failed to authenticate the request. Make sure "
+            return storage_error(403, "AuthenticationFailed", "Server failed to authenticate the request. Make sure "
                                   "the value of Authorization header is formed correctly including the signature.")
         data = self.data.run_logs.get(run_id, {}).get(path)
         if data is None:
-            return _storage_error(404, "BlobNotFound", "The specified blob does not exist.")
+            return storage_error(404, "BlobNotFound", "The specified blob does not exist.")
         headers = {"Content-Type": "application/octet-stream", "x-ms-blob-type": "BlockBlob",
                    "x-ms-version": "2019-07-07", "Accept-Ranges": "bytes", "Content-Length": str(len(data)),
                    "ETag": '"0x8DC' + hashlib.sha1(data).hexdigest()[:12].upper() + '"'}
@@ -236,7 +236,7 @@ class PipelineRoutes:
         first = int(wanted[1])
         last = min(int(wanted[2]) if wanted[2] else len(data) - 1, len(data) - 1)
         if first >= len(data) and len(data) > 0:
-            status, head, body = _storage_error(416, "InvalidRange", "The range specified is invalid for the current "
+            status, head, body = storage_error(416, "InvalidRange", "The range specified is invalid for the current "
                                                 "size of the resource.")
             return status, {**head, "Content-Range": f"bytes */{len(data)}"}, body
         part = data[first:last + 1]
@@ -244,7 +244,7 @@ class PipelineRoutes:
         return 206, headers, part
 
 
-def _storage_error(status: int, code: str, message: str) -> Answer:
+def storage_error(status: int, code: str, message: str) -> Answer:
     """An Azure Storage error: XML body, the code repeated in ``x-ms-error-code``."""
     body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{message}\n'
             f"RequestId:{secrets.token_hex(4)}-701e-0042-5c1a-{secrets.token_hex(6)}\n"

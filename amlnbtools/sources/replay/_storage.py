@@ -17,13 +17,13 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-import time
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._data import DATA, Payloads
+from amlnbtools.sources.replay._pipelines import storage_error as _storage_error
 from amlnbtools.sources.replay._routes import JSON, Answer, Route
 
 __all__ = ["STORAGE_ROUTES", "StorageRoutes"]
@@ -134,10 +134,3 @@ class StorageRoutes:
         part = data[first:last + 1]
         headers.update({"Content-Length": str(len(part)), "Content-Range": f"bytes {first}-{last}/{len(data)}"})
         return 206, headers, part
-
-
-def _storage_error(status: int, code: str, message: str) -> Answer:
-    body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{message}\n'
-            f"RequestId:{secrets.token_hex(4)}-201e-0031-4b6f-{secrets.token_hex(6)}\n"
-            f"Time:{time.strftime('%Y-%m-%dT%H:%M:%S.0000000Z', time.gmtime())}</Message></Error>")
-    return status, {"Content-Type": "application/xml", "x-ms-error-code": code}, body
