@@ -9,6 +9,9 @@ the replica formula done exactly, with the queueing view; exit status 0, or 2 on
 ``amlnbtools check FILE.yml... [--json] [--lang L]``: an SDK v2 job, component or online deployment spec checked
 with azure-ai-ml's validation, nothing submitted; every problem with its field path and fix. Exit status 0 when
 every file passes, 1 when one has a problem, 2 on a usage error (a missing file, no azure-ai-ml).
+
+``amlnbtools build-log``, ``wait`` and ``quota`` read a workspace (``--config`` or ``--sample``): see
+:mod:`amlnbtools.cli_workspace`.
 """
 
 from __future__ import annotations
@@ -67,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("files", nargs="+", metavar="FILE", help="a YAML spec file")
     chk.add_argument("--json", action="store_true", help="print one JSON array, one report per file")
     chk.add_argument("--lang", type=_language, metavar="L", help=f"language of the fixes: {', '.join(LANGUAGES)}")
+    from amlnbtools.cli_workspace import add_parsers
+
+    add_parsers(sub, _language)
     return parser
 
 
@@ -209,6 +215,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return _replicas(args, out, err)
         if args.command == "check":
             return _check(args, out, err)
+        if args.command in ("build-log", "wait", "quota"):
+            from amlnbtools.cli_workspace import run
+
+            return run(args, out, err)
         return _diagnose(args, out, err)
     except BrokenPipeError:  # e.g. piped into head
         return EXIT_OK

@@ -19,7 +19,8 @@ LAYERS: dict[str, set[str]] = {
     "figures": {"core", "figures", "i18n"},
     "sources": {"core", "sources", "i18n"},
     "widgets": {"core", "figures", "sources", "widgets", "i18n"},
-    "cli": {"core", "sources", "i18n"},
+    "cli": {"core", "sources", "i18n", "cli_workspace"},
+    "cli_workspace": {"core", "sources", "i18n"},  # the commands that read a workspace
     "__main__": {"cli"},
     "": {"core", "sources", "widgets", "i18n"},  # amlnbtools/__init__.py: the lazy public names
 }
@@ -30,6 +31,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "sources": ("ipywidgets", "IPython", "plotly"),
     "widgets": ("azureml", "azure", "msrest", "requests", "urllib3", "responses"),
     "cli": ("azureml", "azure", "ipywidgets", "IPython", "plotly"),
+    "cli_workspace": ("azureml", "azure", "ipywidgets", "IPython", "plotly"),
     "i18n": ("azureml", "azure", "ipywidgets", "plotly", "pandas"),
 }
 #: Within core, the families each family may use (diagnosis and logs are the base of the others).

@@ -2,6 +2,8 @@
 
 - a deployment (``endpoint/deployment``, an online deployment object, or a v1 web service name): its error names
   the log (v2: storage account, container, path; v1: the ``operationLog`` link) → read with the user's sign-in;
+- an environment (name and version, through azureml-core): the log of its last build is not kept where an SDK
+  can find it, so its image is looked at, and on request it is built again and the new build's log read;
 - a job or run (a v2 job or pipeline step, a v1 run): a log file of the run is the build log
   (``azureml-logs/20_image_build_log*``, ``60_control_log*``), or its error or logs name one (a build run
   ``imgbldrun_…`` or a blob).
@@ -20,7 +22,7 @@ from amlnbtools.core.checks.build import BuildLogLink, build_log_files, find_bui
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError
 
-__all__ = ["FoundBuildLog", "find_and_read", "v2_side"]
+__all__ = ["FoundBuildLog", "find_and_read", "from_environment", "v2_side"]
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,20 @@ def find_and_read(sources: Any, target: Any, job_source: Any = None) -> FoundBui
     if job_source is not None:
         return _from_job(job_source, sources, str(getattr(job_source, "label", target)))
     return _from_deployment(sources, str(target))
+
+
+def from_environment(sources: Any, ref: Any, *, build: bool = False, poll_s: float = 5.0,
+                     timeout_s: float = 5400.0) -> FoundBuildLog:
+    """The build log of environment ``ref`` (an :class:`~amlnbtools.sources.azureml_v1.envbuild.EnvironmentRef`):
+    see :func:`~amlnbtools.sources.azureml_v1.envbuild.environment_build`."""
+    from amlnbtools.sources.azureml_v1.envbuild import environment_build
+
+    workspace = getattr(getattr(sources, "v1", None), "workspace", None)
+    if workspace is None:
+        raise SourceError("sdk-missing", _(
+            "The build of an environment by name and version is read through azureml-core's environment service: "
+            "give a workspace panel from amlnbtools.connect() (an MLClient alone does not reach it)."))
+    link, status = environment_build(workspace, ref, build=build, poll_s=poll_s, timeout_s=timeout_s)
+    found = _read(sources, ref.label, link)
+    how = _("{how}; build {status}").format(how=found.how, status=status)
+    return FoundBuildLog(ref.label, found.path, found.where, how, "v1")

@@ -19,7 +19,9 @@ KINDS = ("no-config", "bad-config", "bad-input", "sdk-missing", "token-expired",
          "workspace-not-found", "not-found", "conflict", "throttled", "server-error", "timeout", "network",
          "bad-response", "unknown")
 
-_STATUS = (re.compile(r"Response Code: (\d{3})"), re.compile(r"\b(\d{3}) (?:Client|Server) Error\b"))
+# azureml-core's environment client: "Error building image. Code: 403"
+_STATUS = (re.compile(r"Response Code: (\d{3})"), re.compile(r"\b(\d{3}) (?:Client|Server) Error\b"),
+           re.compile(r"^Error [a-z ]+\. Code: (\d{3})\b"))
 # msrest (the pipelines client) and azureml-core name the HTTP status in words:
 # "Operation returned an invalid status code 'Forbidden'", "too many 500 error responses"
 _REASONS = {"Unauthorized": 401, "Forbidden": 403, "Not Found": 404, "Conflict": 409, "Too Many Requests": 429,

@@ -118,23 +118,14 @@ def job_source(run: Any, holder: Any) -> Any:
     A name is looked up as a v2 job first, then (when azureml-core is there too) as a v1 pipeline run.
     """
     from amlnbtools.sources.azureml_v2.jobs import AzureMLJobSource
-    from amlnbtools.sources.pipeline.either import FirstFound
+    from amlnbtools.sources.targets import job_by_name, v2_of
 
     source = source_of(holder)
-    v2 = source if type(source).__name__ == "AzureMLV2Source" else getattr(source, "v2", None)
     if not isinstance(run, str):
+        v2 = v2_of(source)
         if v2 is None:
             raise TypeError(_("A job object does not say which workspace it is in: give the workspace too, "
                               "pipeline_logs(job, panel) with a panel from amlnbtools.connect(), or "
                               "pipeline_logs(job, ml_client)."))
         return AzureMLJobSource.from_job(run, v2)
-    if v2 is None:
-        return None
-    workspace = getattr(getattr(source, "v1", None), "workspace", None)
-
-    def v1_run() -> Any:
-        from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
-
-        return AzureMLPipelineSource.open(workspace, run, lazy=True)
-
-    return FirstFound(AzureMLJobSource(v2, run), v1_run if workspace is not None else None)
+    return job_by_name(source, run)

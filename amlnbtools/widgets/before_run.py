@@ -33,14 +33,26 @@ def _deployment_name(target: Any) -> str | None:
     return None
 
 
-def build_logs(target: Any, workspace: Any = None) -> Any:
+def build_logs(target: Any, workspace: Any = None, *, build: bool = False) -> Any:
     """Open the image build log of ``target``, read where Azure ML keeps it with your own sign-in, with findings.
 
     ``target``: an online deployment (``"endpoint/deployment"`` or the object), a v1 web service (its name or
-    the ``Webservice``), a v2 job (its name or the object) or a v1 run (a ``Run``, or its id).
+    the ``Webservice``), a v2 job (its name or the object), a v1 run (a ``Run``, or its id), or an environment
+    (``"azureml:name:version"``, ``("name", "version")`` or the object). The last build of an environment is not
+    kept where an SDK can find it: ``build=True`` builds its image again (minutes, on the workspace's image build
+    compute) and shows that build's log.
     """
-    from amlnbtools.sources.buildlogs import find_and_read
+    from amlnbtools.sources.azureml_v1.envbuild import environment_ref
+    from amlnbtools.sources.buildlogs import find_and_read, from_environment
+    from amlnbtools.sources.targets import build_log_by_name
     from amlnbtools.widgets.build_log import BuildLogPanel
+
+    ref = environment_ref(target)
+    if ref is not None:
+        holder = _sources(workspace, "build_logs")
+        pending = _("Building the image of {env}: the log opens when the build ends (minutes)…").format(
+            env=ref.label) if build else None
+        return BuildLogPanel(ref.label, lambda: from_environment(holder, ref, build=build), pending=pending)
 
     if hasattr(target, "get_details") and hasattr(target, "experiment"):  # an azureml Run
         from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
@@ -63,14 +75,7 @@ def build_logs(target: Any, workspace: Any = None) -> Any:
     if not isinstance(target, str):
         raise TypeError(_("Expected an online deployment, a web service, a job or a run (or their name), not {kind}")
                         .format(kind=type(target).__name__))
-
-    def find() -> Any:
-        v1 = getattr(sources, "v1", None)
-        if v1 is not None and target in {s.name for s in v1.list_services()}:
-            return find_and_read(sources, target)
-        return find_and_read(sources, target, job_source(target, workspace))
-
-    return BuildLogPanel(target, find)
+    return BuildLogPanel(target, lambda: build_log_by_name(sources, target))
 
 
 def explain_wait(job: Any, workspace: Any = None, *, interval_s: float = 5.0) -> Any:
@@ -81,6 +86,7 @@ def explain_wait(job: Any, workspace: Any = None, *, interval_s: float = 5.0) ->
     not know is looked up as a v1 run).
     """
     from amlnbtools.sources.azureml_v1.wait import RunWait
+    from amlnbtools.sources.targets import wait_by_name
     from amlnbtools.widgets.wait import WaitPanel
 
     if hasattr(job, "get_details") and hasattr(job, "experiment"):  # an azureml Run
@@ -88,36 +94,7 @@ def explain_wait(job: Any, workspace: Any = None, *, interval_s: float = 5.0) ->
     name = getattr(job, "name", job)
     if not isinstance(name, str) or not name:
         raise TypeError(_("Expected a v2 job or a v1 run, or its name, not {kind}").format(kind=type(job).__name__))
-    sources = _sources(workspace, "explain_wait")
-    info = getattr(sources, "info", None)
-    workspace_v1 = getattr(getattr(sources, "v1", None), "workspace", None)
-    def v1_run() -> Any:
-        from amlnbtools.sources.azureml_v1.pipeline import AzureMLPipelineSource
-
-        return SimpleWait(AzureMLPipelineSource.open(workspace_v1, name, lazy=True))
-
-    if getattr(sources, "v2", None) is None and type(sources).__name__ != "AzureMLV2Source":
-        if workspace_v1 is None:
-            _v2(sources)  # raises with the install command
-        return WaitPanel(name, v1_run(), interval_s=interval_s)
-    from amlnbtools.sources.azureml_v2.jobs import AzureMLJobSource
-    from amlnbtools.sources.azureml_v2.wait import JobWait
-    from amlnbtools.sources.pipeline.either import FirstFoundWait
-
-    v2 = _v2(sources)
-
-    first = JobWait(v2, name, AzureMLJobSource(v2, name), location=getattr(info, "location", None))
-    return WaitPanel(name, FirstFoundWait(first, v1_run if workspace_v1 is not None else None), interval_s=interval_s)
-
-
-class SimpleWait:
-    """A pipeline source's own ``explain_wait()`` as a wait source (``explain()``)."""
-
-    def __init__(self, source: Any) -> None:
-        self._source = source
-
-    def explain(self) -> Any:
-        return self._source.explain_wait()
+    return WaitPanel(name, wait_by_name(_sources(workspace, "explain_wait"), name), interval_s=interval_s)
 
 
 def check_quota(target: Any = None, workspace: Any = None, *, instance_type: str | None = None,

@@ -24,8 +24,9 @@ class BuildLogPanel(Panel):
     """Finds and reads a build log in the background (``find()`` returns a ``FoundBuildLog``), then shows it with
     its findings, the first one selected. :meth:`wait`, :meth:`select_finding`, :meth:`refresh` are the API."""
 
-    def __init__(self, label: str, find: Callable[[], Any]) -> None:
+    def __init__(self, label: str, find: Callable[[], Any], *, pending: str | None = None) -> None:
         self.label = label
+        self._pending = pending or _("Looking for the build log…")
         self._find = find
         self.found: Any = None
         self.findings: Findings = Findings()
@@ -70,7 +71,7 @@ class BuildLogPanel(Panel):
 
     def _on_found(self, state: TaskState) -> None:
         if state.status == "pending":
-            self._status.value = "<i>" + html.escape(_("Looking for the build log…")) + "</i>"
+            self._status.value = "<i>" + html.escape(self._pending) + "</i>"
             return
         if state.status == "error":
             self.error = classify(state.error, _("the build log of {target}").format(target=self.label))  # type: ignore[arg-type]

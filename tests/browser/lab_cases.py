@@ -101,6 +101,7 @@ CASES: dict[str, NotebookCase] = {
         plotly_figures=1,  # the timeline of the failed pipeline job (the resubmitted job draws another)
         interactions=(
             build_log_root_cause("churn-v2/blue", "dependency-error", "lightgbm==3.3.9"),
+            build_log_root_cause("train-env:3", "dependency-error", "ResolvePackageNotFound"),
             wait_causes("queued-gpu-train", "not enough vCPU quota"),
             build_log_grows("env-build-train"),
             resubmit_confirmed("defects-v2"),

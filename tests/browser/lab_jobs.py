@@ -73,7 +73,7 @@ def build_log_root_cause(target: str, rule: str, evidence: str) -> Interaction:
         expect(row).to_have_css("background-color", "rgb(255, 243, 176)", timeout=TIMEOUT_MS)
         return panel
 
-    return Interaction(f"build-log-{target.replace('/', '-')}", run)
+    return Interaction("build-log-" + re.sub(r"[/:]", "-", target), run)
 
 
 def wait_causes(job: str, text: str) -> Interaction:

@@ -20,6 +20,7 @@ from amlnbtools.sources.replay import _faults
 from amlnbtools.sources.replay._auth import USER
 from amlnbtools.sources.replay._data import Payloads
 from amlnbtools.sources.replay._endpoints import ENDPOINT_ROUTES, EndpointRoutes
+from amlnbtools.sources.replay._environments import ENVIRONMENT_ROUTES, EnvironmentRoutes
 from amlnbtools.sources.replay._jobs import JOB_ROUTES, JobRoutes
 from amlnbtools.sources.replay._pipelines import PIPELINE_ROUTES, PipelineRoutes
 from amlnbtools.sources.replay._publish import PUBLISH_ROUTES, PublishRoutes
@@ -29,21 +30,9 @@ from amlnbtools.sources.replay._routes import JSON, Answer, Call, Route
 from amlnbtools.sources.replay._routes import Fault as _Fault
 from amlnbtools.sources.replay._storage import STORAGE_ROUTES, StorageRoutes
 
-__all__ = [
-    "ALL_ROUTES",
-    "CALL_LOG_SIZE",
-    "ENDPOINT_ROUTES",
-    "JOB_ROUTES",
-    "LOCAL",
-    "PIPELINE_ROUTES",
-    "QUOTA_ROUTES",
-    "RESOURCE_ROUTES",
-    "ROUTES",
-    "STORAGE_ROUTES",
-    "Call",
-    "ReplayServer",
-    "start_mock",
-]
+__all__ = ["ALL_ROUTES", "CALL_LOG_SIZE", "ENDPOINT_ROUTES", "ENVIRONMENT_ROUTES", "JOB_ROUTES", "LOCAL",
+           "PIPELINE_ROUTES", "QUOTA_ROUTES", "RESOURCE_ROUTES", "ROUTES", "STORAGE_ROUTES", "Call", "ReplayServer",
+           "start_mock"]
 
 ROUTES: tuple[str, ...] = (
     "arm-workspace",
@@ -61,9 +50,10 @@ ROUTES: tuple[str, ...] = (
 #: Every route: the web service routes, the pipeline routes (:mod:`._pipelines`), then computes and datastores
 #: (:mod:`._resources`).
 ALL_ROUTES: tuple[str, ...] = (ROUTES + PIPELINE_ROUTES + RESOURCE_ROUTES + ENDPOINT_ROUTES + JOB_ROUTES
-                              + STORAGE_ROUTES + QUOTA_ROUTES + PUBLISH_ROUTES)
+                              + STORAGE_ROUTES + QUOTA_ROUTES + PUBLISH_ROUTES + ENVIRONMENT_ROUTES)
 _NO_SERVICE = frozenset({"arm-workspace", "discovery", "services-list", *PIPELINE_ROUTES, *RESOURCE_ROUTES,
-                         "v2-endpoints", "v2-operation", *JOB_ROUTES, *STORAGE_ROUTES, *QUOTA_ROUTES, *PUBLISH_ROUTES})
+                         "v2-endpoints", "v2-operation", *JOB_ROUTES, *STORAGE_ROUTES, *QUOTA_ROUTES, *PUBLISH_ROUTES,
+                         *ENVIRONMENT_ROUTES})
 
 #: URLs of this machine: passed through to the real network (the local inference server runs there).
 LOCAL = re.compile(r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
@@ -91,6 +81,7 @@ class ReplayServer:
         self.storage = StorageRoutes(payloads)
         self.quota = QuotaRoutes(payloads)
         self.publish = PublishRoutes(payloads)
+        self.environments = EnvironmentRoutes(payloads)
         self._routes = self._route_table()
         ident = payloads.identity
         self._ctx = {"location": ident.location, "tenant_id": ident.tenant_id, "arm_id": ident.arm_id, **USER}
@@ -201,7 +192,7 @@ class ReplayServer:
             ("history-experiment", "GET", api, hist + "/experiments/(?P<exp>[^/]+)", self._experiment),
             ("history-run", "GET", api, hist + "/experimentids/(?P<expid>[^/]+)/runs/(?P<run>[^/]+)", self._run),
             *(row for part in (self.pipelines, self.resources, self.endpoints, self.jobs, self.storage, self.quota,
-                               self.publish) for row in part.table()),
+                               self.publish, self.environments) for row in part.table()),
             ("score", "POST", ".*", "(?:/api/v1/service/(?P<svc>[^/]+))?/score", self._score),
         ]
         routes: list[tuple[str, str, re.Pattern[str], re.Pattern[str], Callable[..., Answer]]] = [
