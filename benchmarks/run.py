@@ -13,6 +13,7 @@ import bench_catalogue
 import bench_diagnose
 import bench_jobs
 import bench_local_server
+import bench_notebooks
 import bench_pipeline_fetch
 import bench_simulator
 import bench_v2
@@ -29,3 +30,4 @@ if __name__ == "__main__":
     bench_v2.main()
     bench_jobs.main()
     bench_before_run.main()
+    bench_notebooks.main([])

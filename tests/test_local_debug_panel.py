@@ -29,7 +29,7 @@ def test_start_send_measure_stop(scripts: Path) -> None:
         stats = panel.latency
         assert stats.count == 30 and stats.failures == 0
         assert 0 < stats.p50_ms <= stats.p95_ms and stats.request_seconds == pytest.approx(stats.mean_ms / 1000)
-        (output,) = panel._figure.outputs
+        (output,) = panel._figure.output.outputs
         figure = output["data"]["application/vnd.plotly.v1+json"]
         assert figure["data"][0]["type"] == "histogram" and len(figure["data"][0]["x"]) == 30
         assert {s["type"] for s in figure["layout"]["shapes"]} == {"line"}  # the p50 and p95 markers

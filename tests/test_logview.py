@@ -26,6 +26,8 @@ from amlnbtools.core.logs import (
 )
 from amlnbtools.sources.files.bigfile import IndexedLog
 from amlnbtools.widgets.logview import LogView
+from amlnbtools.widgets.logview._render import _HIGHLIGHT as HIGHLIGHT
+from amlnbtools.widgets.logview._render import _MARKED as MARKED
 
 MB = 1_000_000
 XSS = [
@@ -187,7 +189,7 @@ def test_search_hit_list_jumps_to_the_line_and_steps_through_hits(tmp_path: Path
     assert labels[0].startswith(f"line {expected[0]} · ") and "CUDA out of memory" in labels[0]
     view._hit_list.box.value = expected[3]  # the user picks a hit in the list
     assert view.highlighted == expected[3] and expected[3] in view.visible_lines
-    assert f"data-line='{expected[3]}' style='background:#fff3b0" in view.html
+    assert f"data-line='{expected[3]}'{HIGHLIGHT}" in view.html
     assert view.next_hit() == expected[4] and view.previous_hit() == expected[3]
     view._controls.search.value = "StandardScaler expects"  # typed: searched in the background
     view.wait()
@@ -308,15 +310,15 @@ def test_findings_lines_are_highlighted_with_escaped_titles(tmp_path: Path) -> N
     view.set_file(path, findings=findings)
     view.wait()
     oom = next(f for f in findings if f.rule == "out-of-memory")
-    assert f"data-line='{oom.line}' style='background:#fdecea' title='{oom.title}'" in view.html
+    assert f"data-line='{oom.line}'{MARKED} title='{oom.title}'" in view.html
     hostile = Finding("x", "error", 4, "fine", "<img src=x onerror=alert(1)> 'quoted'", "r", "d")
     view.mark([hostile, (3, "second")])
     out = view.html
     assert "title='&lt;img src=x onerror=alert(1)&gt; &#x27;quoted&#x27;'" in out and "<img" not in out
-    assert "data-line='3' style='background:#fdecea' title='second'" in out
+    assert f"data-line='3'{MARKED} title='second'" in out
     assert f"data-line='{oom.line}' style" not in out  # marks replaced
     view.jump_to(4)
-    assert "data-line='4' style='background:#fff3b0;outline:1px solid #e0b000' title='&lt;img" in view.html
+    assert f"data-line='4'{HIGHLIGHT} title='&lt;img" in view.html
     with pytest.raises(TypeError):
         view.mark(["not a line"])
     view.close()

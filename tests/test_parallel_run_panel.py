@@ -9,6 +9,7 @@ import ipywidgets as w
 import pytest
 
 from amlnbtools.core.parallel_run import Named
+from amlnbtools.widgets._theme import fg
 from amlnbtools.widgets.parallel_run import ParallelRunConfigPanel
 
 # every parameter the ParallelRunStep documentation lists (the step's, then ParallelRunConfig's)
@@ -81,7 +82,7 @@ def test_an_invalid_field_shows_its_fix_and_fixing_it_clears_the_message(
     assert messages and all(any(word in m for m in messages) for word in fix_words), messages
     shown = panel._messages[parameter].value
     assert all(word in shown for word in fix_words if "<" not in word and "&" not in word and ">" not in word)
-    assert "error" in panel._summary.value and "#c62828" in panel._summary.value
+    assert "error" in panel._summary.value and fg("error") in panel._summary.value
     panel.set_values(**{parameter: good})
     assert _messages(panel, parameter) == [] and panel._messages[parameter].value == ""
 

@@ -51,7 +51,7 @@ def test_step_table_and_timeline(run_folder: Path) -> None:
     assert list(frame["step"]) == ["train", "score", "prep"]
     assert list(frame["status"]) == ["failed", "failed", "unknown"]
     assert "Queued (UTC)" in panel._table.value and "train" in panel._table.value
-    (output,) = panel._timeline.outputs
+    (output,) = panel._timeline.output.outputs
     figure = output["data"]["application/vnd.plotly.v1+json"]
     assert {trace.get("name") for trace in figure["data"]} >= {"failed", "waiting"}
 

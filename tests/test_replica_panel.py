@@ -19,16 +19,35 @@ def test_formula_step_by_step_and_sdk_percent_in_the_code() -> None:
     assert panel.report.replicas == 1  # exact arithmetic, not ceil(1.0000000000000002)
 
 
-def test_charts_are_updated_in_place_not_rebuilt() -> None:
+def test_charts_are_replaced_by_the_new_figure_and_only_when_it_changed() -> None:
     panel = ReplicaCalculatorPanel(target_rps=10, request_seconds=0.5)
     rps_chart, sim_chart = panel.rps_chart, panel.simulation_chart
-    rps_trace, sim_trace = rps_chart.data[0], sim_chart.data[0]
-    before = (list(rps_trace.y), list(sim_trace.y))
+    output = rps_chart.output
+    before = (list(rps_chart.figure.data[0].y), list(sim_chart.figure.data[0].y))
     panel.set_inputs(target_rps=40, target_utilization=0.5)
-    assert panel.rps_chart is rps_chart and panel.simulation_chart is sim_chart
-    assert rps_chart.data[0] is rps_trace and sim_chart.data[0] is sim_trace  # same trace objects
-    assert (list(rps_trace.y), list(sim_trace.y)) != before
-    assert rps_chart.data[2].x == (40.0,) and rps_chart.data[2].y == (panel.report.replicas,)
+    assert panel.rps_chart is rps_chart and rps_chart.output is output  # the same widget shows the new figure
+    assert (list(rps_chart.figure.data[0].y), list(sim_chart.figure.data[0].y)) != before
+    shown = rps_chart.output.outputs[0]["data"]["application/vnd.plotly.v1+json"]
+    assert shown["data"][2]["x"] == [40.0] and shown["data"][2]["y"] == [panel.report.replicas]
+    updates = (rps_chart.updates, sim_chart.updates)
+    panel.set_inputs(target_rps=40)  # the same inputs: nothing is sent again
+    assert (rps_chart.updates, sim_chart.updates) == updates
+
+
+def test_a_panel_with_charts_carries_the_figures_not_a_plotting_library() -> None:
+    import json
+
+    panel = ReplicaCalculatorPanel(target_rps=10, request_seconds=0.5)
+    seen, todo, size = set(), [panel.widget], 0
+    while todo:
+        widget = todo.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        size += len(json.dumps(widget.get_state(), default=str))
+        todo.extend(getattr(widget, "children", ()) or ())
+    assert size < 1_000_000, f"the panel's widget state is {size / 1e6:.1f} MB"
+    assert all(not hasattr(w, "_esm") for w in seen), "a widget ships JavaScript in its state"
 
 
 def test_simulation_reports_503s_when_replicas_start_slowly() -> None:

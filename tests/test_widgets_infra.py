@@ -10,6 +10,7 @@ import pytest
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets._throttle import Throttle
 from amlnbtools.widgets.logview import LogView
+from amlnbtools.widgets.logview._render import _HIGHLIGHT
 
 XSS = [
     "<img src=x onerror=\"window.__amln_xss=1\">",
@@ -43,7 +44,7 @@ def test_pages_and_jump_to_a_line() -> None:
     assert view.page_count == 10 and view.visible_lines[0] == 1
     view.jump_to(457)
     assert view.highlighted == 457 and 457 in view.visible_lines and view.visible_lines[0] == 401
-    assert "data-line='457'" in view.html and "background:#fff3b0" in view.html
+    assert f"data-line='457'{_HIGHLIGHT}" in view.html
     view.next_page()
     assert view.visible_lines[0] == 501
     with pytest.raises(ValueError, match="between 1 and 1000"):

@@ -12,7 +12,8 @@ panel, and saves one element screenshot per panel (about ``--width`` pixels wide
 - ``replicas.png``: the replica calculator with its charts;
 - ``local_debugging.png``: the local inference server started again, a burst of requests, the latency
   histogram (the server is stopped afterwards);
-- ``workspace.png``: the workspace panel with its services, one of them chosen.
+- ``workspace.png``: the workspace panel with its services, one of them chosen;
+- ``pipeline_logs_dark.png``: the pipeline panel again, in JupyterLab Dark.
 
 The server and everything it started are stopped by PID at the end, whatever happens.
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
+from lab_contrast import DARK, set_theme  # noqa: E402
 from lab_page import XSS_MARKER_SCRIPT, NotebookPage  # noqa: E402
 from lab_panels import (  # noqa: E402
     TIMEOUT_MS,
@@ -89,7 +91,7 @@ def pipeline(nb: NotebookPage) -> Locator:
     line = re.search(r"line (\d+)\)", panel.locator(".widget-html-content", has_text="Root cause").first.inner_text())
     assert line, "the root cause names no line"
     row = panel.locator(f"[data-line='{line[1]}']")
-    expect(row).to_have_css("background-color", "rgb(255, 243, 176)", timeout=TIMEOUT_MS)
+    expect(row).to_have_css("outline-style", "solid", timeout=TIMEOUT_MS)  # the highlighted line
     row.evaluate("r => r.scrollIntoView({block: 'center'})")  # inside the log view: the highlighted line shows
     return panel
 
@@ -155,6 +157,13 @@ def take(out: Path, width: int) -> list[Path]:
                     panel.screenshot(path=str(path), animations="disabled")
                     saved.append(path)
                     print(f"saved {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+                set_theme(nb.page, DARK)
+                panel = pipeline_panel(nb.page)
+                _quiet(panel)
+                path = out / "pipeline_logs_dark.png"
+                panel.screenshot(path=str(path), animations="disabled")
+                saved.append(path)
+                print(f"saved {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
                 stop = _button(local_panel(nb.page, "healthy.py"), "Stop")
                 if stop.is_enabled():
                     stop.click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from amlnbtools.core.capacity.latency import LatencyStats
+from amlnbtools.figures._style import themed
 from amlnbtools.i18n import _, n_
 
 __all__ = ["latency_histogram"]
@@ -19,7 +20,7 @@ def latency_histogram(stats: LatencyStats) -> go.Figure:
                       annotation_text=f"{label} {value:.0f} ms", annotation_position="top")
     title = " · ".join([_("Latency"), n_("{count} request", "{count} requests", stats.count).format(count=stats.count),
                         n_("{count} failed", "{count} failed", stats.failures).format(count=stats.failures)])
-    fig.update_layout(title=title,
+    themed(fig, title=title,
                       xaxis_title=_("latency (ms)"), yaxis_title=_("requests"), height=320,
-                      margin={"l": 50, "r": 20, "t": 60, "b": 45}, showlegend=False, template="plotly_white")
+                      margin={"l": 50, "r": 20, "t": 60, "b": 45}, showlegend=False)
     return fig

@@ -7,6 +7,7 @@ import html
 import plotly.graph_objects as go
 
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary, status_label
+from amlnbtools.figures._style import themed
 from amlnbtools.i18n import _, n_
 
 __all__ = ["STATUS_COLORS", "pipeline_timeline"]
@@ -67,8 +68,8 @@ def pipeline_timeline(summary: PipelineSummary) -> go.Figure:
     if missing:
         title += " · " + _text(n_("{count} step not started", "{count} steps not started", missing)
                                      .format(count=missing))
-    fig.update_layout(
-        title=title, barmode="overlay", height=max(250, 95 + 28 * len(rows)), template="plotly_white",
+    themed(fig,
+        title=title, barmode="overlay", height=max(250, 95 + 28 * len(rows)),
         xaxis={"type": "date", "title": _("time (UTC)")},
         yaxis={"categoryorder": "array", "categoryarray": list(reversed(rows)), "automargin": True},
         margin={"l": 10, "r": 20, "t": 50, "b": 80}, legend={"orientation": "h", "y": -0.35})

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from amlnbtools.figures._style import themed
 from amlnbtools.i18n import _
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ def replicas_vs_rps(table: pandas.DataFrame, queueing: list[int], current_rps: f
                     name=_("≤ 1 % 503 (queueing)"), uid="queueing")
     fig.add_scatter(x=[current_rps], y=[current_replicas], mode="markers", marker_size=11, name=_("your input"),
                     uid="current")
-    fig.update_layout(title=_("Replicas needed by request rate"), xaxis_title=_("requests per second"),
-                      yaxis_title=_("replicas"), height=320, template="plotly_white",
+    themed(fig, title=_("Replicas needed by request rate"), xaxis_title=_("requests per second"),
+                      yaxis_title=_("replicas"), height=320,
                       margin={"l": 50, "r": 20, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.25})
     return fig
 
@@ -39,7 +40,7 @@ def simulation_figure(series: pandas.DataFrame) -> go.Figure:
     fig.add_bar(x=minutes, y=series["rejected_503"], name=_("503 per second"), marker_color="#c62828", uid="r503")
     fig.add_scatter(x=minutes, y=series["replicas"], name=_("ready replicas"), line_shape="hv",
                     line_color="#2e7d32", secondary_y=True, uid="replicas")
-    fig.update_layout(title=_("Simulated autoscaler"), height=340, template="plotly_white", bargap=0,
+    themed(fig, title=_("Simulated autoscaler"), height=340, bargap=0,
                       margin={"l": 50, "r": 50, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.25})
     fig.update_xaxes(title_text=_("minutes"))
     fig.update_yaxes(title_text=_("requests per second"), secondary_y=False)
@@ -56,7 +57,7 @@ def online_trace_figure(series: pandas.DataFrame) -> go.Figure:
     fig.add_scatter(x=minutes, y=series["rps"], name=_("load (requests/s)"), line_width=1, uid="load")
     fig.add_bar(x=minutes, y=series["rejected_429"], name=_("429 per second"), marker_color="#c62828", uid="r429")
     fig.add_bar(x=minutes, y=series["late_408"], name=_("408 per second"), marker_color="#ef6c00", uid="r408")
-    fig.update_layout(title=_("The load played on the deployment"), height=320, template="plotly_white", bargap=0,
+    themed(fig, title=_("The load played on the deployment"), height=320, bargap=0,
                       barmode="stack", xaxis_title=_("minutes"), yaxis_title=_("requests per second"),
                       margin={"l": 50, "r": 20, "t": 50, "b": 45}, legend={"orientation": "h", "y": -0.25})
     return fig

@@ -7,31 +7,49 @@ from collections.abc import Sequence
 
 from amlnbtools.core.diagnosis.findings import Finding
 from amlnbtools.i18n import _
+from amlnbtools.widgets._theme import BORDER, MUTED, fg, tint
 
-__all__ = ["badge", "grid", "remedy", "table"]
+__all__ = ["badge", "error_line", "findings_tip", "grid", "remedy", "table", "warn_line"]
 
-_STATE_COLORS = {"Healthy": "#2e7d32", "Succeeded": "#2e7d32", "Failed": "#c62828", "Unhealthy": "#c62828",
-                 "Unschedulable": "#c62828", "Transitioning": "#1565c0", "Deleting": "#6d4c41"}
+_STATE_KINDS = {"Healthy": "ok", "Succeeded": "ok", "Failed": "error", "Unhealthy": "error",
+                "Unschedulable": "error", "Transitioning": "info", "Deleting": "brown"}
 
 
-def badge(text: str | None, color: str | None = None) -> str:
-    """A coloured pill with escaped text (state words pick their colour)."""
+def badge(text: str | None, kind: str | None = None) -> str:
+    """A pill with escaped text in the colour of ``kind`` (``ok``, ``error``, ``info``, ``warn``, ``neutral``,
+    ``brown``; state words pick theirs), readable in light and dark themes."""
     label = text or "?"
-    bg = color or _STATE_COLORS.get(label, "#616161")
-    return (f"<span style='background:{bg};color:white;border-radius:10px;padding:1px 9px;font-size:12px'>"
-            f"{html.escape(label)}</span>")
+    kind = kind or _STATE_KINDS.get(label, "neutral")
+    return (f"<span style='background:{tint(kind, 16)};color:{fg(kind)};border:1px solid {fg(kind)};"
+            f"border-radius:10px;padding:0 8px;font-size:12px'>{html.escape(label)}</span>")
+
+
+def error_line(message: str) -> str:
+    """An error message in the theme's error colour, escaped."""
+    return f"<span style='color:{fg('error')}'>⚠ {html.escape(message)}</span>"
+
+
+def warn_line(message: str) -> str:
+    """A warning on a line of its own in the theme's warning colour, escaped."""
+    return f"<div style='color:{fg('warn')}'>⚠ {html.escape(message)}</div>"
+
+
+def findings_tip() -> str:
+    """The tooltip (and accessible name) of a findings list."""
+    return _("Known failures found in the log: pick one to see its line and its fix (Home, End, Page Up, Page Down)")
 
 
 def grid(rows: Sequence[tuple[str, str]]) -> str:
     """A two-column table of escaped labels and values."""
-    cells = "".join(f"<tr><td style='color:#666;padding-right:1em'>{html.escape(k)}</td>"
+    cells = "".join(f"<tr><td style='color:{MUTED};padding-right:1em'>{html.escape(k)}</td>"
                     f"<td>{html.escape(v)}</td></tr>" for k, v in rows)
     return f"<table style='font-size:13px'>{cells}</table>"
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], raw_columns: frozenset[int] = frozenset()) -> str:
     """A table of escaped cells; cells of ``raw_columns`` are trusted HTML made by amlnbtools (badges)."""
-    head = "".join(f"<th style='text-align:left;padding:2px 10px'>{html.escape(h)}</th>" for h in header)
+    head = "".join(f"<th style='text-align:left;padding:2px 10px;border-bottom:1px solid {BORDER}'>"
+                   f"{html.escape(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td style='padding:2px 10px'>{c if i in raw_columns else html.escape(c)}</td>"
                          for i, c in enumerate(row)) + "</tr>" for row in rows)

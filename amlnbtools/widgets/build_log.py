@@ -12,7 +12,7 @@ from amlnbtools.core.diagnosis.findings import Finding, Findings
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.files.logfiles import diagnose_file
-from amlnbtools.widgets._html import remedy
+from amlnbtools.widgets._html import error_line, findings_tip, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
@@ -34,9 +34,9 @@ class BuildLogPanel(Panel):
         self._task = BackgroundTask(self._on_found)
         self._title = w.HTML("<b>" + html.escape(_("Image build log: {target}").format(target=label)) + "</b>")
         self._status = w.HTML()
-        self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"))
+        self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"), tooltip=findings_tip())
         self._remedy = w.HTML()
-        self._refresh = w.Button(description=_("Refresh"), icon="refresh")
+        self._refresh = w.Button(description=_("Refresh"), tooltip=_("Read it again from Azure ML"), icon="refresh")
         self._refresh.on_click(lambda _b: self.refresh())
         self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
                                    names="value")
@@ -75,7 +75,7 @@ class BuildLogPanel(Panel):
             return
         if state.status == "error":
             self.error = classify(state.error, _("the build log of {target}").format(target=self.label))  # type: ignore[arg-type]
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            self._status.value = error_line(self.error.message)
             return
         if state.status != "finished":
             return

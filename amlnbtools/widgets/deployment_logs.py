@@ -20,9 +20,10 @@ from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._auto import AutoRefresh
 from amlnbtools.widgets._bundle import write_bundle
-from amlnbtools.widgets._html import badge, remedy
+from amlnbtools.widgets._html import badge, error_line, findings_tip, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import style_widget, themed
 from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.scoring import ScoringCheck
 
@@ -60,31 +61,36 @@ class DeploymentLogsPanel(Panel):
         self._state = w.HTML(badge(None))
         self._status = w.HTML()
         self._error_body = w.HTML()
-        self._error_box = w.Accordion(children=[self._error_body], titles=(_("Error reported by Azure ML"),))
+        self._error_box = themed(w.Accordion(children=[self._error_body], titles=(_("Error reported by Azure ML"),)))
         self._tail = w.Dropdown(options=[(str(n), n) for n in TAIL_CHOICES], value=self._nearest_tail(tail_lines),
                                 description=_("Last lines"), layout=w.Layout(width="170px"))
         self._init_box = w.Checkbox(value=False, description=_("Init container"), indent=False,
                                     layout=w.Layout(width="140px"))
-        self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
-        self._auto_button = w.Button(description=_("Auto-refresh"), icon="play")
-        self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
-        self._export_button = w.Button(description=_("Export bundle"), icon="download")
+        self._refresh_button = w.Button(description=_("Refresh"),
+                                        tooltip=_("Read it again from Azure ML"), icon="refresh")
+        self._auto_button = w.Button(description=_("Auto-refresh"),
+                                     tooltip=_("Read it again every few seconds until it ends"), icon="play")
+        self._stop_button = w.Button(description=_("Stop"),
+                                     tooltip=_("Stop reading it again"), icon="stop", disabled=True)
+        self._export_button = w.Button(description=_("Export bundle"),
+                                       tooltip=_("Write logs, state and findings into a folder for a support request"),
+                                       icon="download")
         self._build_button = w.Button(description=_("Build log"), icon="wrench",
                                       tooltip=_("Open the image build log the error names, read with your sign-in"))
         self._build_box = w.VBox()
         self.build_log_panel: Any = None
-        self._findings_box = w.Select(options=[], rows=5, layout=w.Layout(width="100%"))
+        self._findings_box = w.Select(options=[], rows=5, layout=w.Layout(width="100%"), tooltip=findings_tip())
         self._remedy = w.HTML()
         self._kubectl = w.Textarea(layout=w.Layout(width="100%", height="110px"), disabled=True)
-        self._kubectl_box = w.Accordion(children=[self._kubectl],
-                                        titles=(_("Kubernetes events the logs do not show (kubectl)"),))
+        self._kubectl_box = themed(w.Accordion(children=[self._kubectl],
+                                               titles=(_("Kubernetes events the logs do not show (kubectl)"),)))
         self.log_view = LogView()
         # online deployments (SDK v2): send a request and see what its status means
         self.scoring: ScoringCheck | None = None
         if hasattr(source, "score") and "/" in name:
             self.scoring = ScoringCheck(source, name, lambda: self.details)
-        self._scoring_box = w.Accordion(children=[self.scoring.widget] if self.scoring else [],
-                                        titles=(_("Send a scoring request"),) if self.scoring else ())
+        self._scoring_box = themed(w.Accordion(children=[self.scoring.widget] if self.scoring else [],
+                                               titles=(_("Send a scoring request"),) if self.scoring else ()))
 
         self._tail.observe(lambda c: self.set_tail(c["new"]), names="value")
         self._init_box.observe(lambda c: self.set_init(c["new"]), names="value")
@@ -97,8 +103,9 @@ class DeploymentLogsPanel(Panel):
                                    names="value")
         controls = w.HBox([self._tail, self._init_box, self._refresh_button, self._auto_button, self._stop_button,
                            self._export_button, self._build_button])
-        self.widget = w.VBox([w.HBox([self._title, self._state]), self._status, self._error_box, controls,
-                              w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
+        self.widget = w.VBox([style_widget(), w.HBox([self._title, self._state]), self._status, self._error_box,
+                              controls, w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box,
+                              self._remedy,
                               self.log_view.widget, self._build_box, self._kubectl_box, self._scoring_box])
         self._build_button.layout.display = "none"
         self._error_box.layout.display = "none"
@@ -221,7 +228,7 @@ class DeploymentLogsPanel(Panel):
         self._refresh_button.disabled = False
         if state.status == "error":
             self.error = classify(state.error, _("service {name}").format(name=self.name))  # type: ignore[arg-type]
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            self._status.value = error_line(self.error.message)
             return
         if state.status != "finished":
             self._status.value = ""
@@ -287,7 +294,7 @@ class DeploymentLogsPanel(Panel):
         if state.status == "finished":
             self._status.value = html.escape(_("Bundle written to {path}").format(path=state.value))
         elif state.status == "error":
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(str(state.error))}</span>"
+            self._status.value = error_line(str(state.error))
 
     @staticmethod
     def _nearest_tail(lines: int) -> int:

@@ -13,8 +13,8 @@ from amlnbtools.core.diagnosis.findings import Finding
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.local_server import LocalInferenceServer, ScoreResult
-from amlnbtools.widgets._figure import figure_output
-from amlnbtools.widgets._html import badge, remedy
+from amlnbtools.widgets._figure import Chart
+from amlnbtools.widgets._html import badge, error_line, findings_tip, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
@@ -43,22 +43,28 @@ class LocalDebugPanel(Panel):
         self._seen_log_version = -1
 
         name = html.escape(Path(server.entry_script).name)
-        self._state = w.HTML(badge(_("stopped"), "#616161"))
+        self._state = w.HTML(badge(_("stopped"), "neutral"))
         self._where = w.HTML()
         self._status = w.HTML()
-        self._start_button = w.Button(description=_("Start"), icon="play")
-        self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
+        self._start_button = w.Button(description=_("Start"),
+                                      tooltip=_("Start the local inference server on your score.py"), icon="play")
+        self._stop_button = w.Button(description=_("Stop"),
+                                     tooltip=_("Stop the local inference server"), icon="stop", disabled=True)
         self._findings_box = w.Select(options=[(_("No known failure found."), None)], rows=4,
-                                      layout=w.Layout(width="100%"))
+                                      layout=w.Layout(width="100%"), tooltip=findings_tip())
         self._remedy = w.HTML()
         self.log_view = LogView(page_lines=150)
         self._payload = w.Textarea(value=payload, layout=w.Layout(width="100%", height="80px"))
-        self._send_button = w.Button(description=_("Send"), icon="paper-plane", disabled=True)
+        self._send_button = w.Button(description=_("Send"),
+                                     tooltip=_("Send the request body to the local server"),
+                                     icon="paper-plane", disabled=True)
         self._count = w.BoundedIntText(value=50, min=1, max=10_000, description=_("Requests"),
                                        layout=w.Layout(width="170px"))
-        self._send_many_button = w.Button(description=_("Send N requests"), icon="bar-chart", disabled=True)
+        self._send_many_button = w.Button(description=_("Send N requests"),
+                                          tooltip=_("Send N requests and measure how long they take"),
+                                          icon="bar-chart", disabled=True)
         self._result = w.HTML()
-        self._figure = w.Output()
+        self._figure = Chart()
         self._start_button.on_click(lambda _b: self.start())
         self._stop_button.on_click(lambda _b: self.stop())
         self._send_button.on_click(lambda _b: self.send())
@@ -72,7 +78,7 @@ class LocalDebugPanel(Panel):
             w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
             self.log_view.widget,
             w.HTML("<b>" + html.escape(_("Request (JSON)")) + "</b>"), self._payload,
-            w.HBox([self._send_button, self._count, self._send_many_button]), self._result, self._figure])
+            w.HBox([self._send_button, self._count, self._send_many_button]), self._result, self._figure.widget])
 
     def __repr__(self) -> str:
         return f"LocalDebugPanel({Path(self.server.entry_script).name!r})"
@@ -135,16 +141,16 @@ class LocalDebugPanel(Panel):
     def _on_lifecycle(self, state: TaskState) -> None:
         running = state.status == "finished" and state.value == "running"
         if state.status == "pending":
-            self._state.value = badge(_("starting or stopping…"), "#1565c0")
+            self._state.value = badge(_("starting or stopping…"), "info")
             self._start_button.disabled = self._stop_button.disabled = True
             return
         self.error = state.error if isinstance(state.error, SourceError) else (
             SourceError("unknown", str(state.error)) if state.error else None)
         if self.error is not None:
-            self._state.value = badge(_("failed"), "#c62828")
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            self._state.value = badge(_("failed"), "error")
+            self._status.value = error_line(self.error.message)
         else:
-            self._state.value = badge(_("running"), "#2e7d32") if running else badge(_("stopped"), "#616161")
+            self._state.value = badge(_("running"), "ok") if running else badge(_("stopped"), "neutral")
             self._status.value = ""
         self._where.value = f"<code>{html.escape(self.server.url)}</code>" if running else ""
         self._start_button.disabled = running
@@ -160,14 +166,14 @@ class LocalDebugPanel(Panel):
             return
         if state.status == "error":
             message = state.error.message if isinstance(state.error, SourceError) else str(state.error)
-            self._result.value = f"<span style='color:#c62828'>⚠ {html.escape(message)}</span>"
+            self._result.value = error_line(message)
             return
         if state.status != "finished":
             return
         kind, value = state.value
         if kind == "one":
             self.last_result = value
-            color = "#2e7d32" if value.ok else "#c62828"
+            color = "ok" if value.ok else "error"
             self._result.value = (badge(f"HTTP {value.status}", color) + " " + html.escape(
                 _("{ms:.1f} ms").format(ms=value.latency_ms)) +
                 f"<pre style='white-space:pre-wrap;font-size:12px'>{html.escape(value.body[:20_000])}</pre>")
@@ -181,14 +187,14 @@ class LocalDebugPanel(Panel):
             self._result.value = html.escape(n_("The request failed: look at the log.",
                                                 "All {count} requests failed: look at the log.",
                                                 stats.count).format(count=stats.count))
-            self._figure.outputs = ()
+            self._figure.clear()
             return
         from amlnbtools.figures.latency import latency_histogram
 
         self._result.value = html.escape(_("p50 {p50:.1f} ms · p95 {p95:.1f} ms · mean {mean:.1f} ms · {failures} "
                                            "failed").format(p50=stats.p50_ms, p95=stats.p95_ms, mean=stats.mean_ms,
                                                             failures=stats.failures))
-        self._figure.outputs = (figure_output(latency_histogram(stats)),)
+        self._figure.show(latency_histogram(stats))
 
     def _poll_log(self, stop: threading.Event) -> None:
         while not stop.wait(LOG_POLL_S):

@@ -8,14 +8,15 @@ import math
 from typing import Any
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from amlnbtools.core.capacity.online import OnlineCapacity, TraceRates, online_capacity, play, v2_code
 from amlnbtools.core.services import ServiceDetails
 from amlnbtools.i18n import _, n_
-from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._figure import Chart
+from amlnbtools.widgets._html import badge, error_line
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import fg
 from amlnbtools.widgets._throttle import Throttle
 
 __all__ = ["OnlineCapacityPanel"]
@@ -69,15 +70,18 @@ class OnlineCapacityPanel(Panel):
         self._summary = w.HTML()
         self._code = w.Textarea(layout=w.Layout(width="100%", height="110px"))
         self._status = w.HTML()
-        self._apply_button = w.Button(description=_("Apply to deployment…"), icon="upload",
+        self._apply_button = w.Button(description=_("Apply to deployment…"),
+                                      tooltip=_("Change the deployment to these settings (asks first)"),
+                                      icon="upload",
                                       disabled=source is None or deployment is None,
                                       layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
-        self._confirm_button = w.Button(description=_("Confirm"), button_style="danger", icon="check")
-        self._cancel_button = w.Button(description=_("Cancel"))
+        self._confirm_button = w.Button(description=_("Confirm"),
+                                        tooltip=_("Apply the change shown"), button_style="danger", icon="check")
+        self._cancel_button = w.Button(description=_("Cancel"), tooltip=_("Change nothing"))
         self._confirm_row = w.HBox([w.HTML(), self._confirm_button, self._cancel_button],
                                    layout=w.Layout(display="none"))
         self._quota_line = w.HTML()
-        self.trace_chart = go.FigureWidget()
+        self.trace_chart = Chart()
         self._recompute_soon = Throttle(self._recompute, rate_hz=10)
         for control in self._inputs.values():
             control.observe(lambda _c: self._recompute_soon(), names="value")
@@ -87,7 +91,7 @@ class OnlineCapacityPanel(Panel):
         title = _("Capacity of an online deployment") + (f" · {deployment}" if deployment else "")
         self.widget = w.VBox([w.HTML("<b>" + html.escape(title) + "</b>"),
                               w.HBox([w.VBox(list(self._inputs.values()), layout=w.Layout(flex="0 0 410px")),
-                                      self._summary]), self.trace_chart,
+                                      self._summary]), self.trace_chart.widget,
                               w.HTML(html.escape(_("Code for the SDK (v2):"))), self._code,
                               w.HBox([self._apply_button, self._status]), self._confirm_row, self._quota_line])
         self._recompute()
@@ -162,7 +166,7 @@ class OnlineCapacityPanel(Panel):
     def _on_quota(self, state: TaskState) -> None:
         if state.status == "finished":
             self.quota = report = state.value
-            color = "#c62828" if report.enough is False else "#555"
+            color = fg("error") if report.enough is False else "inherit"
             advice = (" " + report.advice[0]) if report.enough is False and report.advice else ""
             self._quota_line.value = f"<span style='color:{color}'>{html.escape(report.summary() + advice)}</span>"
         elif state.status == "error":
@@ -179,7 +183,7 @@ class OnlineCapacityPanel(Panel):
                 int(v["request_timeout_ms"]), instances=int(v["instances"]))
         except ValueError as exc:
             self.error = str(exc)
-            self._summary.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error)}</span>"
+            self._summary.value = error_line(self.error)
             return
         self.error = None
         self.trace = self._play(cap, v["pattern"])
@@ -220,23 +224,16 @@ class OnlineCapacityPanel(Panel):
         step = max(1, math.ceil(len(result.series) / MAX_POINTS))
         series = result.series.groupby(result.series.index // step * step).mean()
         fresh = online_trace_figure(series)
-        with self.trace_chart.batch_update():
-            if len(self.trace_chart.data) != len(fresh.data):
-                self.trace_chart.data = ()
-                self.trace_chart.add_traces(list(fresh.data))
-            else:
-                for old, new in zip(self.trace_chart.data, fresh.data, strict=True):
-                    old.update(x=new.x, y=new.y)
-            self.trace_chart.layout = fresh.layout
+        self.trace_chart.show(fresh)
         return result
 
     def _on_task(self, state: TaskState) -> None:
         if state.status == "pending":
-            self._status.value = badge(_("working…"), "#1565c0")
+            self._status.value = badge(_("working…"), "info")
             return
         if state.status == "error":
             self.error = getattr(state.error, "message", str(state.error))
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error)}</span>"
+            self._status.value = error_line(self.error)
             return
         if state.status != "finished":
             return
@@ -257,6 +254,6 @@ class OnlineCapacityPanel(Panel):
                                 "autoscaler and 503s, open replica_calculator() with the deployment's log panel.")
             self._status.value = html.escape(note)
         else:
-            self._status.value = badge(_("applied"), "#2e7d32") + " " + html.escape(_(
+            self._status.value = badge(_("applied"), "ok") + " " + html.escape(_(
                 "{deployment}: {instances} instances, provisioning state {state}.").format(
                 deployment=self.deployment, instances=details.summary.instance_count, state=details.state))

@@ -23,11 +23,12 @@ from amlnbtools.i18n import _, n_
 from amlnbtools.widgets._html import badge
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import fg, tint
 from amlnbtools.widgets._throttle import Throttle
 
 __all__ = ["ParallelRunConfigPanel"]
 
-_COLORS = {"error": "#c62828", "warning": "#ef6c00"}
+_KINDS = {"error": "error", "warning": "warn"}
 _SCRIPT_PARAMETERS = ("init", "run")
 
 
@@ -117,7 +118,9 @@ class ParallelRunConfigPanel(Panel):
         self._script_path = w.Text(value="" if script_path is None else os.fspath(script_path),
                                    description=_("Entry script file"), placeholder=_("path of the .py file to check"),
                                    continuous_update=False, style=style, layout=box)
-        self._script_button = w.Button(description=_("Check script"), icon="search")
+        self._script_button = w.Button(description=_("Check script"),
+                                       tooltip=_("Check that the entry script defines init() and run(mini_batch)"),
+                                       icon="search")
         self._script_result = w.HTML()
         self._refresh_soon = Throttle(self.refresh, rate_hz=10)
         for control in self._controls.values():
@@ -218,7 +221,7 @@ class ParallelRunConfigPanel(Panel):
 
     def _on_script(self, state: TaskState) -> None:
         if state.status == "pending":
-            self._script_result.value = badge(_("checking…"), "#1565c0")
+            self._script_result.value = badge(_("checking…"), "info")
             return
         if state.status == "error":
             self._script_issues = (ConfigIssue("entry_script", "error", str(state.error), None),)
@@ -231,7 +234,7 @@ class ParallelRunConfigPanel(Panel):
     @staticmethod
     def _lines(issues: list[ConfigIssue]) -> str:
         return "".join(
-            f"<div style='color:{_COLORS.get(i.severity, '#616161')};font-size:12px;line-height:1.35;"
+            f"<div style='color:{fg(_KINDS.get(i.severity, 'neutral'))};font-size:12px;line-height:1.35;"
             f"margin:1px 0 3px 0'>{'✖' if i.severity == 'error' else '⚠'} {html.escape(i.message)}</div>"
             for i in issues)
 
@@ -248,16 +251,16 @@ class ParallelRunConfigPanel(Panel):
         if self._task.state.status in ("finished", "error") or script:
             rows = [replace(i, message=i.message + " (" + _("line {line}").format(line=i.line) + ")") if i.line else i
                     for i in script]
-            self._script_result.value = self._lines(rows) if rows else badge(_("script looks right"), "#2e7d32")
+            self._script_result.value = self._lines(rows) if rows else badge(_("script looks right"), "ok")
         issues = self.issues
         errors = sum(i.severity == "error" for i in issues)
         warnings = len(issues) - errors
         if not issues:
-            self._summary.value = badge(_("no problem found"), "#2e7d32")
+            self._summary.value = badge(_("no problem found"), "ok")
         else:
             self._summary.value = badge(
                 n_("{count} error", "{count} errors", errors).format(count=errors) + " · "
                 + n_("{count} warning", "{count} warnings", warnings).format(count=warnings),
-                _COLORS["error"] if errors else _COLORS["warning"])
-        self._code.value = ("<pre style='background:#f6f8fa;padding:8px;font-size:12px;user-select:text;"
+                "error" if errors else "warn")
+        self._code.value = (f"<pre style='background:{tint('neutral', 10)};padding:8px;font-size:12px;user-select:text;"
                             f"white-space:pre-wrap'>{html.escape(self._snippet)}</pre>")

@@ -7,7 +7,6 @@ import math
 from typing import Any
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from amlnbtools.core.capacity.online import v2_code
 from amlnbtools.core.capacity.replicas import replicas_for_rate_503, replicas_table
@@ -21,7 +20,8 @@ from amlnbtools.core.capacity.report import (
 )
 from amlnbtools.i18n import _
 from amlnbtools.sources.base import DeploymentSource
-from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._figure import Chart
+from amlnbtools.widgets._html import badge, error_line
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets._throttle import Throttle
@@ -84,15 +84,17 @@ class ReplicaCalculatorPanel(Panel):
         self._code = w.Textarea(layout=w.Layout(width="100%", height="70px"))
         self._status = w.HTML()
         self._apply_button = w.Button(description=_("Apply to deployment…") if self._v2 else _("Apply to service…"),
+                                      tooltip=_("Change the settings to these (shows the change and asks first)"),
                                       icon="upload",
                                       disabled=source is None or service is None,
                                       layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
-        self._confirm_button = w.Button(description=_("Confirm"), button_style="danger", icon="check")
-        self._cancel_button = w.Button(description=_("Cancel"))
+        self._confirm_button = w.Button(description=_("Confirm"),
+                                        tooltip=_("Apply the change shown"), button_style="danger", icon="check")
+        self._cancel_button = w.Button(description=_("Cancel"), tooltip=_("Change nothing"))
         self._confirm_row = w.HBox([w.HTML(), self._confirm_button, self._cancel_button],
                                    layout=w.Layout(display="none"))
-        self.rps_chart = go.FigureWidget()
-        self.simulation_chart = go.FigureWidget()
+        self.rps_chart = Chart()
+        self.simulation_chart = Chart()
         self._recompute_soon = Throttle(self._recompute, rate_hz=10)
         for control in self._inputs.values():
             control.observe(lambda _c: self._recompute_soon(), names="value")
@@ -102,7 +104,7 @@ class ReplicaCalculatorPanel(Panel):
         inputs = w.VBox(list(self._inputs.values()), layout=w.Layout(flex="0 0 390px"))
         results = w.VBox([self._formula, self._queueing, self._simulated], layout=w.Layout(flex="1 1 auto"))
         self.widget = w.VBox([w.HTML("<b>" + html.escape(_("Replica calculator")) + "</b>"),
-                              w.HBox([inputs, results]), self.rps_chart, self.simulation_chart,
+                              w.HBox([inputs, results]), self.rps_chart.widget, self.simulation_chart.widget,
                               w.HTML(html.escape(_("Code for the SDK (v2):") if self._v2
                                                  else _("Code for the SDK (v1):"))),
                               self._code,
@@ -178,7 +180,7 @@ class ReplicaCalculatorPanel(Panel):
                                          v["target_utilization"], v["max_request_wait_ms"])
         except ValueError as exc:
             self.error = str(exc)
-            self._formula.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error)}</span>"
+            self._formula.value = error_line(self.error)
             return
         self.error = None
         rep = self.report
@@ -205,7 +207,7 @@ class ReplicaCalculatorPanel(Panel):
         queueing = [replicas_for_rate_503(x, rep.request_seconds, 0.01, rep.max_concurrent_requests, wait_s)
                     for x in rps]
         fresh = replicas_vs_rps(table, queueing, rep.target_rps, rep.replicas)
-        self._replace(self.rps_chart, fresh)
+        self.rps_chart.show(fresh)
 
     def _simulate(self, rep: ReplicaReport, v: dict[str, Any]) -> None:
         from amlnbtools.core.capacity import load
@@ -226,34 +228,22 @@ class ReplicaCalculatorPanel(Panel):
                                      max_concurrent_requests=int(v["max_concurrent_requests"]),
                                      max_request_wait_s=float(v["max_request_wait_ms"]) / 1000)
         except ValueError as exc:
-            self._simulated.value = f"<span style='color:#c62828'>⚠ {html.escape(str(exc))}</span>"
+            self._simulated.value = error_line(str(exc))
             return
         self.simulation = result = simulate(trace, rep.request_seconds, config, seed=0)
         series = result.resampled(max(1, math.ceil(len(result.series) / MAX_POINTS)))
-        self._replace(self.simulation_chart, simulation_figure(series))
+        self.simulation_chart.show(simulation_figure(series))
         self._simulated.value = html.escape(_(
             "Simulated: {r503:.2f} % answered 503, {r504:.2f} % answered 504, {hours:.1f} replica-hours.").format(
             r503=100 * result.rate_503, r504=100 * result.rate_504, hours=result.replica_seconds / 3600))
 
-    @staticmethod
-    def _replace(widget: go.FigureWidget, fresh: go.Figure) -> None:
-        """Update a FigureWidget in place (same traces, new data) instead of rebuilding it."""
-        with widget.batch_update():
-            if len(widget.data) != len(fresh.data):
-                widget.data = ()
-                widget.add_traces(list(fresh.data))
-            else:
-                for old, new in zip(widget.data, fresh.data, strict=True):
-                    old.update(x=new.x, y=new.y)
-            widget.layout = fresh.layout
-
     def _on_task(self, state: TaskState) -> None:
         if state.status == "pending":
-            self._status.value = badge(_("working…"), "#1565c0")
+            self._status.value = badge(_("working…"), "info")
             return
         if state.status == "error":
             self.error = getattr(state.error, "message", str(state.error))
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error)}</span>"
+            self._status.value = error_line(self.error)
             return
         if state.status != "finished":
             return
@@ -270,7 +260,7 @@ class ReplicaCalculatorPanel(Panel):
                                if details.max_concurrent_requests else {}))
             self._status.value = html.escape(_("Current settings of {service} loaded.").format(service=self.service))
         elif kind == "applied":
-            self._status.value = badge(_("applied"), "#2e7d32") + " " + html.escape(
+            self._status.value = badge(_("applied"), "ok") + " " + html.escape(
                 _("{service}: min {min}, max {max} replicas, target {percent} %.").format(
                     service=self.service, min=scaler.min_replicas, max=scaler.max_replicas,
                     percent=scaler.target_utilization_percent))

@@ -17,8 +17,9 @@ from amlnbtools.core.capacity.scoring import Explanation, ScoringResult, explain
 from amlnbtools.core.services import ServiceDetails
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError, classify
-from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._html import badge, error_line
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import MUTED, fg
 
 __all__ = ["DEFAULT_REQUEST", "ScoringCheck"]
 
@@ -41,7 +42,8 @@ class ScoringCheck:
         self.error: SourceError | None = None
         self._task = BackgroundTask(self._on_state)
         self._request = w.Textarea(value=DEFAULT_REQUEST, layout=w.Layout(width="100%", height="70px"))
-        self._send = w.Button(description=_("Send request"), icon="paper-plane")
+        self._send = w.Button(description=_("Send request"),
+                              tooltip=_("Send the request body to the deployment's scoring URI"), icon="paper-plane")
         self._answer = w.HTML()
         self._send.on_click(lambda _b: self.send())
         self.widget = w.VBox([self._request, self._send, self._answer])
@@ -54,7 +56,7 @@ class ScoringCheck:
         try:
             json.loads(text)
         except ValueError as exc:
-            self._answer.value = "<span style='color:#c62828'>⚠ " + html.escape(
+            self._answer.value = f"<span style='color:{fg('error')}'>⚠ " + html.escape(
                 _("The request is not valid JSON: {detail}").format(detail=exc)) + "</span>"
             return
         self._task.run(self.source.score, self.name, text)
@@ -70,7 +72,7 @@ class ScoringCheck:
         self._send.disabled = False
         if state.status == "error":
             self.error = classify(state.error, _("the scoring request"))  # type: ignore[arg-type]
-            self._answer.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            self._answer.value = error_line(self.error.message)
             return
         if state.status != "finished":
             return
@@ -89,7 +91,7 @@ class ScoringCheck:
         result, explanation = self.result, self.explanation
         assert result is not None and explanation is not None
         label = f"HTTP {result.status}" if result.status is not None else _("no answer")
-        color = "#2e7d32" if explanation.ok else "#c62828"
+        color = "ok" if explanation.ok else "error"
         facts = " · ".join(part for part in (
             _("{ms} ms").format(ms=round(result.elapsed_ms)),
             _("deployment {name}").format(name=result.deployment) if result.deployment else "",
@@ -97,5 +99,5 @@ class ScoringCheck:
         body = (f"<pre style='white-space:pre-wrap;font-size:12px;max-height:120px;overflow:auto'>"
                 f"{html.escape(result.body)}</pre>") if result.body else ""
         self._answer.value = (f"<div>{badge(label, color)} <b>{html.escape(explanation.title)}</b> "
-                              f"<span style='color:#757575'>{html.escape(facts)}</span></div>"
+                              f"<span style='color:{MUTED}'>{html.escape(facts)}</span></div>"
                               f"<div style='padding:4px 0'>{html.escape(explanation.remedy)}</div>{body}")

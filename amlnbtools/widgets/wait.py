@@ -11,15 +11,16 @@ from amlnbtools.core.pipeline import status_label
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._auto import AutoRefresh
-from amlnbtools.widgets._html import badge
+from amlnbtools.widgets._html import badge, error_line
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import MUTED, hue
 from amlnbtools.widgets.logview import LogView
 
 __all__ = ["WaitPanel", "causes_html"]
 
-_COLORS = {"queued": "#1565c0", "preparing": "#1565c0", "not-started": "#616161", "running": "#2e7d32",
-           "completed": "#2e7d32", "failed": "#c62828", "canceled": "#6d4c41"}
+_KINDS = {"queued": "info", "preparing": "info", "not-started": "neutral", "running": "ok", "completed": "ok",
+          "failed": "error", "canceled": "brown"}
 
 
 def causes_html(explanation: Any) -> str:
@@ -27,10 +28,10 @@ def causes_html(explanation: Any) -> str:
     if explanation is None or not explanation.causes:
         return ""
     items = "".join(
-        f"<li><b>{html.escape(c.title)}</b> — {html.escape(c.detail)}<br><span style='color:#555'>"
+        f"<li><b>{html.escape(c.title)}</b> — {html.escape(c.detail)}<br><span style='color:{MUTED}'>"
         f"{html.escape(c.fix)}</span></li>" for c in explanation.causes)
     head = html.escape(_("Why it is not running:")) if explanation.waiting else html.escape(_("What stopped it:"))
-    return f"<div style='border-left:3px solid #1565c0;padding:2px 8px'><b>{head}</b><ul>{items}</ul></div>"
+    return f"<div style='border-left:3px solid {hue('info')};padding:2px 8px'><b>{head}</b><ul>{items}</ul></div>"
 
 
 class WaitPanel(Panel):
@@ -91,7 +92,7 @@ class WaitPanel(Panel):
             return
         if state.status == "error":
             self.error = classify(state.error, _("job {name}").format(name=self.job))  # type: ignore[arg-type]
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            self._status.value = error_line(self.error.message)
             if self.error.kind == "not-found":
                 self._auto.stop()
             return
@@ -99,7 +100,7 @@ class WaitPanel(Panel):
             return
         self.error = None
         self.explanation = e = state.value
-        self._badge.value = badge(status_label(e.status), _COLORS.get(e.status))
+        self._badge.value = badge(status_label(e.status), _KINDS.get(e.status))
         if e.waiting:
             self._status.value = html.escape(_("Read again every few seconds until the job runs."))
         else:

@@ -13,9 +13,10 @@ from amlnbtools.core.services import ServiceSummary
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
-from amlnbtools.widgets._html import badge, grid, table
+from amlnbtools.widgets._html import badge, grid, table, warn_line
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import fg, hue
 from amlnbtools.widgets.deployment_logs import DeploymentLogsPanel
 
 __all__ = ["WorkspacePanel"]
@@ -49,8 +50,11 @@ class WorkspacePanel(Panel):
         self._status = w.HTML()
         self._table = w.HTML()
         self._picker = w.Dropdown(options=[], description=_("Deployment"), layout=w.Layout(width="360px"))
-        self._open_button = w.Button(description=_("Open logs"), icon="file-text", disabled=True)
-        self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
+        self._open_button = w.Button(description=_("Open logs"),
+                                     tooltip=_("Open the deployment log panel of the service chosen"),
+                                     icon="file-text", disabled=True)
+        self._refresh_button = w.Button(description=_("Refresh"),
+                                        tooltip=_("Read it again from Azure ML"), icon="refresh")
         self._logs_area = w.VBox()
         self._open_button.on_click(lambda _b: self.open_service(self._picker.value))
         self._refresh_button.on_click(lambda _b: self.refresh())
@@ -87,7 +91,7 @@ class WorkspacePanel(Panel):
         Called by the credential from the connecting thread.
         """
         text = _("To sign in, open {uri} in any browser and enter the code {code}.").format(uri=uri, code=code)
-        self._sign_in.value = (f"<div style='padding:4px 8px;border-left:3px solid #1565c0'>"
+        self._sign_in.value = (f"<div style='padding:4px 8px;border-left:3px solid {hue('info')}'>"
                                f"{html.escape(text)}</div>")
 
     @property
@@ -141,7 +145,7 @@ class WorkspacePanel(Panel):
 
     def _on_state(self, state: TaskState) -> None:
         if state.status == "pending":
-            self._status.value = badge(_("connecting…") if self.source is None else _("loading…"), "#1565c0")
+            self._status.value = badge(_("connecting…") if self.source is None else _("loading…"), "info")
             self._refresh_button.disabled = True
             return
         self._refresh_button.disabled = False
@@ -149,7 +153,7 @@ class WorkspacePanel(Panel):
         if state.status == "error":
             self.error = classify(state.error, _("the workspace"))  # type: ignore[arg-type]
             label = _("not connected") if self.source is None else _("connected, with a problem")
-            self._status.value = (badge(label, "#c62828") + f" <span style='color:#c62828'>"
+            self._status.value = (badge(label, "error") + f" <span style='color:{fg('error')}'>"
                                   f"{html.escape(self.error.message)}</span>")
             return
         if state.status != "finished":
@@ -170,9 +174,9 @@ class WorkspacePanel(Panel):
         counts = [n_("{count} web service", "{count} web services", len(v1)).format(count=len(v1)),
                   n_("{count} online deployment", "{count} online deployments", len(v2)).format(count=len(v2))]
         problems = getattr(self.source, "problems", {})
-        notes = "".join(f"<div style='color:#8a6d00'>⚠ {html.escape(problems[side].message)}</div>"
+        notes = "".join(warn_line(problems[side].message)
                         for side in sorted(problems))
-        self._status.value = badge(_("connected"), "#2e7d32") + " " + html.escape(" · ".join(counts)) + notes
+        self._status.value = badge(_("connected"), "ok") + " " + html.escape(" · ".join(counts)) + notes
         parts = []
         if v1:
             services = [(s.name, s.compute_type, badge(s.state), s.scoring_uri or "", (s.created or "")[:19],

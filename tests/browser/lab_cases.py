@@ -20,6 +20,7 @@ from lab_jobs import (
 )
 from lab_panels import (
     Interaction,
+    findings_by_keyboard,
     findings_table,
     move_slider,
     online_capacity_instances,
@@ -64,6 +65,7 @@ CASES: dict[str, NotebookCase] = {
         interactions=(
             show_service_log("churn-aks-crashloop"),
             pick_finding("churn-aks-crashloop", line=24),
+            findings_by_keyboard("churn-aks-crashloop"),
             refresh_logs("vision-aks-gpu"),
             open_service("fraud-aks-503"),
         )),

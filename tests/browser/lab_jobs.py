@@ -70,7 +70,7 @@ def build_log_root_cause(target: str, rule: str, evidence: str) -> Interaction:
         line = int(re.search(r"line (\d+)", chosen)[1])
         row = panel.locator(f"[data-line='{line}']")
         expect(row).to_contain_text(evidence, timeout=TIMEOUT_MS)
-        expect(row).to_have_css("background-color", "rgb(255, 243, 176)", timeout=TIMEOUT_MS)
+        expect(row).to_have_css("outline-style", "solid", timeout=TIMEOUT_MS)  # the highlighted line
         return panel
 
     return Interaction("build-log-" + re.sub(r"[/:]", "-", target), run)

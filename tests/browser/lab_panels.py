@@ -15,15 +15,28 @@ from dataclasses import dataclass
 from lab_page import NotebookPage
 from playwright.sync_api import Locator, Page, expect
 
-__all__ = ["Interaction", "findings_table", "move_slider", "open_service", "parallel_run_form", "pick_finding",
-           "pipeline_panel", "pipeline_step", "refresh_logs", "root_cause_in_log", "show_service_log",
-           "start_stop_local_server"]
+__all__ = [
+    "Interaction",
+    "findings_by_keyboard",
+    "findings_table",
+    "move_slider",
+    "open_service",
+    "parallel_run_form",
+    "pick_finding",
+    "pipeline_panel",
+    "pipeline_step",
+    "refresh_logs",
+    "root_cause_in_log",
+    "show_service_log",
+    "start_stop_local_server",
+]
 
 TIMEOUT_MS = 60_000
 _SAMPLE_LOG = ("import json as _j\nfrom amlnbtools.samples import sample_pipeline as _s\n"
                "print(_j.dumps((_s() / {step!r} / {file!r}).read_text(encoding='utf-8').splitlines()))\n"
                "del _j, _s")
-_HIGHLIGHT = "rgb(255, 243, 176)"  # the log view's background of the highlighted line (#fff3b0)
+# the log view's highlighted line: a tint of the theme's warning colour, outlined (the only outlined row)
+_HIGHLIGHT_OUTLINE = "solid"
 
 
 @dataclass(frozen=True)
@@ -123,6 +136,34 @@ def pick_finding(service: str, line: int) -> Interaction:
         return _pick(panel, line)
 
     return Interaction(f"finding-{service}-line-{line}", run)
+
+
+def findings_by_keyboard(service: str) -> Interaction:
+    """The findings list works with the keyboard: focused, Home picks the first finding (its line highlighted)
+    and End the last (its fix shown), the focus staying in the list; the list has a tooltip saying what it is.
+    (In JupyterLab's command mode the arrow keys of a focused list move the notebook's cell selection instead:
+    JupyterLab's shortcut, which no widget can turn off without front-end code.)"""
+
+    def run(nb: NotebookPage) -> Locator:
+        panel = deployment_panel(nb.page, service)
+        select = panel.locator(".widget-select select").first
+        expect(select.locator("option").nth(1)).to_be_attached(timeout=TIMEOUT_MS)
+        name = select.evaluate("s => s.title || (s.closest('[title]') || {}).title || ''")
+        assert "arrow keys" not in name and "pick one" in name, f"the findings list's tooltip is {name!r}"
+        texts = select.locator("option").evaluate_all("os => os.map(o => o.text.replace(/\\u00a0/g, ' '))")
+        first = re.search(r"line\s(\d+)", texts[0])
+        assert first, f"findings listed: {texts}"
+        select.focus()
+        nb.page.keyboard.press("Home")
+        _highlighted_only(panel, int(first[1]))
+        nb.page.keyboard.press("End")
+        last_title = texts[-1].split(" · ")[-1]
+        expect(panel.locator(".widget-html-content b").filter(has_text=last_title).first).to_be_visible(
+            timeout=TIMEOUT_MS)
+        assert select.evaluate("s => document.activeElement === s && s.selectedIndex === s.options.length - 1")
+        return panel
+
+    return Interaction(f"findings-keyboard-{service}", run)
 
 
 def _pick(panel: Locator, line: int) -> Locator:
@@ -401,9 +442,11 @@ def root_cause_in_log(title: str | None = None) -> Interaction:
 
 def _highlighted_only(panel: Locator, line: int) -> None:
     row = panel.locator(f"[data-line='{line}']")
-    expect(row).to_have_css("background-color", _HIGHLIGHT, timeout=TIMEOUT_MS)
+    expect(row).to_have_css("outline-style", _HIGHLIGHT_OUTLINE, timeout=TIMEOUT_MS)
+    assert row.evaluate("r => getComputedStyle(r).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     highlighted = panel.locator("[data-line]").evaluate_all(
-        f"rows => rows.filter(r => getComputedStyle(r).backgroundColor === '{_HIGHLIGHT}').map(r => r.dataset.line)")
+        f"rows => rows.filter(r => getComputedStyle(r).outlineStyle === '{_HIGHLIGHT_OUTLINE}')"
+        ".map(r => r.dataset.line)")
     assert highlighted == [str(line)], f"highlighted lines {highlighted}, expected only {line}"
     row.scroll_into_view_if_needed()
 

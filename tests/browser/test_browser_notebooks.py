@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 from lab_cases import CASES, NotebookCase
+from lab_contrast import DARK, LIGHT, contrast_report, set_theme
 from lab_page import NotebookPage
 from lab_secrets import find_secrets
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb"))
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: A tutorial saved by JupyterLab after running it, widget state included, stays small (plotly.js is not in it).
+SAVED_MB = 1.5
 
 pytestmark = pytest.mark.browser
 
@@ -50,14 +53,38 @@ def run_and_check(nb: NotebookPage, case: NotebookCase, shots: Path) -> None:
         nb.screenshot(shots / f"{number:02d}-{interaction.name.replace('/', '-')}.png", panel)  # endpoint/deployment
     after = nb.outputs()
     assert after.errors == [], "errors after the interactions:\n" + "\n".join(after.errors)
+    check_contrast(nb, shots)
     assert nb.dialogs == [], f"dialogs opened: {nb.dialogs}"
     assert nb.xss_marker() == 0
 
 
-def check_saved(nb: NotebookPage, widget_views: int) -> None:
-    """Save (widget state included), then the file holds no secret of the sample workspace."""
+def check_contrast(nb: NotebookPage, shots: Path) -> None:
+    """Every text of the widget outputs reads at WCAG AA in JupyterLab Light and Dark; each panel's screenshot in
+    the dark theme is saved too (the interactions saved them in the light one)."""
+    found = {}
+    for theme in (LIGHT, DARK):
+        set_theme(nb.page, theme)
+        found[theme] = contrast_report(nb.page)
+        if theme == DARK:
+            panels = nb.page.locator(".jp-OutputArea-output:has(> .jupyter-widgets.widget-box)")
+            for number in range(panels.count()):
+                nb.screenshot(shots / "dark" / f"panel-{number + 1:02d}.png", panels.nth(number))
+    set_theme(nb.page, LIGHT)
+    (shots / "contrast.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
+    for theme, report in found.items():
+        assert report["checked"] > 0, f"no text checked in {theme}"
+        bad = report["failures"]
+        assert bad == [], (f"{len(bad)} of {report['checked']} texts below WCAG AA in {theme}:\n"
+                           + "\n".join(json.dumps(f, ensure_ascii=False) for f in bad[:25]))
+
+
+def check_saved(nb: NotebookPage, widget_views: int, shots: Path) -> None:
+    """Save (widget state included), then the file holds no secret of the sample workspace and stays small."""
     path = nb.save()
     text = path.read_text(encoding="utf-8")
+    size_mb = path.stat().st_size / 1024 / 1024
+    (shots / "saved-size.txt").write_text(f"{size_mb:.3f} MB\n", encoding="utf-8")
+    assert size_mb <= SAVED_MB, f"{path.name} saves as {size_mb:.2f} MB (more than {SAVED_MB} MB)"
     if widget_views:  # the secret check covers widget state only if the state was really saved
         assert WIDGET_STATE in json.loads(text)["metadata"].get("widgets", {}), "widget state was not saved"
     assert find_secrets(text) == [], f"{path.name} holds secrets after saving"
@@ -72,7 +99,7 @@ def test_notebook_in_jupyterlab(name: str, page, jupyter, shots: Path) -> None:
     server = jupyter("lab", [NOTEBOOK_DIR / name])
     nb = NotebookPage(page, server, name)
     run_and_check(nb, case, shots)
-    check_saved(nb, nb.outputs().widget_views)
+    check_saved(nb, nb.outputs().widget_views, shots)
 
 
 def test_tour_in_notebook7(page, jupyter, shots: Path) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from amlnbtools.core.logs import LEVEL_MASK, LevelScanner, LogStore, TextLog, scan_level_codes
 from amlnbtools.i18n import _, n_
+from amlnbtools.widgets._theme import MUTED
 from amlnbtools.widgets.logview._render import Row, page_html, snippet
 
 __all__ = ["LEVEL_FILTERS", "MAX_HITS", "Found", "Pages", "find", "open_error", "open_file", "scan_codes"]
@@ -171,7 +172,7 @@ class Pages:
         value = page_html(self.rows(indexes), page_lines=self.page_lines, max_line_chars=self.store.max_line_chars,
                           query=query, highlighted=highlighted, marks=marks, fold=fold, header=header)
         if not indexes:
-            value += "<div style='padding:0.5em;color:#888'>" + html.escape(_("No lines to show.")) + "</div>"
+            value += f"<div style='padding:0.5em;color:{MUTED}'>" + html.escape(_("No lines to show.")) + "</div>"
         return value
 
     @staticmethod

@@ -19,6 +19,7 @@ from amlnbtools.core.diagnosis.findings import Finding
 from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.core.logs import FRAME, LEVEL_MASK
 from amlnbtools.i18n import _, n_
+from amlnbtools.widgets._theme import BORDER, MUTED, fg, hue, tint
 
 __all__ = ["PAGE_BYTES", "Row", "fit", "marks_of", "page_html", "row_html", "snippet"]
 
@@ -35,14 +36,16 @@ FOLD_MIN_LINES = 2
 
 # one style sheet a page, class names of their own; the few highlighted rows carry their style inline
 _STYLE = ("<style>.amlnlv-r{display:flex;white-space:pre;font-family:var(--jp-code-font-family,monospace);"
-          "font-size:12px;line-height:1.45}.amlnlv-n{flex:0 0 4.5em;text-align:right;padding-right:0.8em;color:#888;"
-          "user-select:none}.amlnlv-5{color:#c62828;font-weight:bold}.amlnlv-4{color:#c62828}.amlnlv-3{color:#a36500}"
-          ".amlnlv-x{color:#888}.amlnlv-s{cursor:pointer;color:#888;font-family:var(--jp-code-font-family,monospace);"
+          "font-size:12px;line-height:1.45}.amlnlv-n{flex:0 0 4.5em;text-align:right;padding-right:0.8em;"
+          f"color:{MUTED};user-select:none}}.amlnlv-5{{color:{fg('error')};font-weight:bold}}"
+          f".amlnlv-4{{color:{fg('error')}}}.amlnlv-3{{color:{fg('warn')}}}.amlnlv-x{{color:{MUTED}}}"
+          f".amlnlv-s{{cursor:pointer;color:{MUTED};font-family:var(--jp-code-font-family,monospace);"
           "font-size:12px;padding-left:5.3em}.amlnlv-h{position:sticky;top:0;z-index:1;"
-          "background:var(--jp-layout-color1,#fff);color:#666;font-size:12px;padding:2px 0.5em;"
-          "border-bottom:1px solid #eee}</style>")
-_HIGHLIGHT = " style='background:#fff3b0;outline:1px solid #e0b000'"
-_MARKED = " style='background:#fdecea'"
+          f"background:var(--jp-layout-color1,#fff);color:{MUTED};font-size:12px;padding:2px 0.5em;"
+          f"border-bottom:1px solid {BORDER}}}</style>")
+# the highlighted line and the lines with a finding: tints of the theme's colours (the theme's text reads on them)
+_HIGHLIGHT = f" style='background:{tint('warn', 22)};outline:1px solid {hue('warn')}'"
+_MARKED = f" style='background:{tint('error', 12)}'"
 _CUT = re.compile(r"… \[(\d+) more characters\]\Z")
 _PICTURES = {c: 0x2400 + c for c in range(32) if c != 9} | {0x7F: 0x2421}
 

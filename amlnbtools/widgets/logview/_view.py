@@ -26,7 +26,9 @@ import numpy as np
 
 from amlnbtools.core.logs import LogStore, TextLog, scan_level_codes
 from amlnbtools.i18n import _
+from amlnbtools.widgets._html import error_line
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import BORDER, fg
 from amlnbtools.widgets._throttle import Throttle
 from amlnbtools.widgets.logview._controls import ViewControls
 from amlnbtools.widgets.logview._hits import HitList
@@ -79,7 +81,7 @@ class LogView(ViewState):
         self._syncing = False  # set while the view itself moves a control
         self._stale = True  # a redraw was asked for and not done yet
         self.highlighted: int | None = None  # 1-based line number
-        self._body = w.HTML(layout=w.Layout(max_height="420px", overflow="auto", border="1px solid #ddd"))
+        self._body = w.HTML(layout=w.Layout(max_height="420px", overflow="auto", border=f"1px solid {BORDER}"))
         self._status = w.HTML()
         self._controls = ViewControls(lambda: self._syncing, on_level=self.set_level, on_search=self._search_typed,
                                       on_fold=self.set_folding, on_previous=self.previous_page, on_next=self.next_page)
@@ -274,7 +276,7 @@ class LogView(ViewState):
                 self._pages.codes = state.value[0]
                 self._refilter(keep_line=self.highlighted)
         elif state.status == "error":
-            self._status.value = "<span style='color:#c62828'>⚠ " + html.escape(_(
+            self._status.value = f"<span style='color:{fg('error')}'>⚠ " + html.escape(_(
                 "Cannot read the levels of this log ({detail}); the level filter shows every line. "
                 "Open the log again.").format(detail=state.error)) + "</span>"
             return
@@ -307,7 +309,7 @@ class LogView(ViewState):
         if state.status == "finished":
             self._apply_search(state.value, jump=True)
         elif state.status == "error":
-            self._status.value = "<span style='color:#c62828'>⚠ " + html.escape(str(state.error)) + "</span>"
+            self._status.value = error_line(str(state.error))
 
     def _apply_search(self, found: Found, *, jump: bool) -> None:
         with self._lock:
@@ -365,7 +367,7 @@ class LogView(ViewState):
                 except (OSError, ValueError, RuntimeError) as exc:  # the file went away or was closed
                     self._message = _("Cannot read this log ({detail}); open it again.").format(detail=exc)
             if self._message:
-                value = "<div style='padding:0.5em;color:#c62828'>⚠ " + html.escape(self._message) + "</div>"
+                value = f"<div style='padding:0.5em;color:{fg('error')}'>⚠ " + html.escape(self._message) + "</div>"
             self._body.value = value
             self._controls.previous.disabled = pages.page == 0
             self._controls.next.disabled = pages.page >= pages.page_count - 1

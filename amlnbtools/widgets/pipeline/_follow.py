@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
 from amlnbtools.core.diagnosis.findings import Findings
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary
 from amlnbtools.sources.errors import SourceError
+from amlnbtools.widgets._html import error_line
 
 __all__ = ["Following"]
 
@@ -64,7 +64,7 @@ class Following:
             self._quiet = False
 
     def _tail_error(self, error: SourceError) -> None:
-        self._log_status.value = f"<span style='color:#c62828'>⚠ {html.escape(error.message)}</span>"
+        self._log_status.value = error_line(error.message)
 
     def _show_tail(self, step: StepSummary, name: str, path: Path, findings: Findings) -> None:
         if self.step is None or self.step.run_id != step.run_id or self.file != name:

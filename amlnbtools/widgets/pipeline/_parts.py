@@ -11,16 +11,14 @@ from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.core.parallel_run import BatchCounts, ParallelRunSummary
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary, status_label
 from amlnbtools.core.pipeline.cause import RootCause
-from amlnbtools.figures.pipeline import STATUS_COLORS, pipeline_timeline
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import PipelineSource, fetch_logs
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.pipeline.cause import CAUSE_FILES, find_root_cause
-from amlnbtools.widgets._figure import figure_output
 from amlnbtools.widgets._html import badge, table
+from amlnbtools.widgets._theme import hue, tint
 
-__all__ = ["cause_html", "load_run", "parallel_run_html", "status_color", "steps_frame", "steps_table",
-           "timeline_output"]
+__all__ = ["cause_html", "load_run", "parallel_run_html", "status_kind", "steps_frame", "steps_table"]
 
 
 def load_run(source: PipelineSource) -> tuple[PipelineSummary, RootCause | None]:
@@ -40,8 +38,13 @@ def load_run(source: PipelineSource) -> tuple[PipelineSummary, RootCause | None]
     return summary, find_root_cause(summary, from_cache)
 
 
-def status_color(status: str) -> str:
-    return STATUS_COLORS.get(status, "#616161")
+_STATUS_KINDS = {"completed": "ok", "failed": "error", "not-responding": "error", "running": "info",
+                 "finalizing": "info", "canceled": "brown", "partially-executed": "warn"}
+
+
+def status_kind(status: str) -> str:
+    """The colour kind of a step status (see :func:`amlnbtools.widgets._theme.fg`)."""
+    return _STATUS_KINDS.get(status, "neutral")
 
 
 def _time(value: datetime | None) -> str:
@@ -61,7 +64,7 @@ def steps_table(summary: PipelineSummary) -> str:
     """The step table (escaped; the status badge is the only markup of ours)."""
     header = [_("Step"), _("Status"), _("Queued (UTC)"), _("Started (UTC)"), _("Ended (UTC)"), _("Waited"),
               _("Ran"), _("Reused")]
-    rows = [[s.name, badge(status_label(s.status), status_color(s.status)), _time(s.queued), _time(s.started),
+    rows = [[s.name, badge(status_label(s.status), status_kind(s.status)), _time(s.queued), _time(s.started),
              _time(s.ended), _duration(s.wait_seconds), _duration(s.run_seconds), _("yes") if s.reused else ""]
             for s in summary.steps]
     return table(header, rows, raw_columns=frozenset({1}))
@@ -95,13 +98,8 @@ def cause_html(cause: RootCause | None) -> str:
     where = ""
     if cause.file:
         where = html.escape(" (" + cause.file + (_(", line {n}").format(n=cause.line) if cause.line else "") + ")")
-    return ("<div style='border-left:4px solid #c62828;padding:4px 10px;background:#fdecea'>"
+    return (f"<div style='border-left:4px solid {hue('error')};padding:4px 10px;background:{tint('error', 12)}'>"
             + "<br>".join(parts) + where + "</div>")
-
-
-def timeline_output(summary: PipelineSummary) -> tuple[dict, ...]:
-    """The timeline as Output-widget outputs (plotly's own mime type)."""
-    return (figure_output(pipeline_timeline(summary)),)
 
 
 def _counts(label: str, counts: BatchCounts) -> str | None:
@@ -129,4 +127,4 @@ def parallel_run_html(summary: ParallelRunSummary | None) -> str:
     lines += [c for c in (_counts(_("Mini-batches"), summary.mini_batches), _counts(_("Items"), summary.items)) if c]
     lines += [f"{e.file}:{e.line}: {e.text}" for e in summary.errors[:3]]
     body = "<br>".join(html.escape(redact(line)[:300]) for line in lines)
-    return f"<div style='border-left:4px solid #ef6c00;padding:4px 10px;font-size:13px'>{body}</div>"
+    return f"<div style='border-left:4px solid {hue('warn')};padding:4px 10px;font-size:13px'>{body}</div>"

@@ -10,6 +10,7 @@ import ipywidgets as w
 from amlnbtools.core.pipeline import is_terminal
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import classify
+from amlnbtools.widgets._html import error_line
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 
 __all__ = ["RERUN_FIXES", "ResubmitBox"]
@@ -29,8 +30,9 @@ class ResubmitBox:
         self.new_panel: Any = None
         self._task = BackgroundTask(self._on_submitted)
         self._message = w.HTML()
-        self._confirm = w.Button(description=_("Submit again"), icon="repeat", button_style="warning")
-        self._cancel = w.Button(description=_("Cancel"), icon="times")
+        self._confirm = w.Button(description=_("Submit again"),
+                                 tooltip=_("Submit the run again now"), icon="repeat", button_style="warning")
+        self._cancel = w.Button(description=_("Cancel"), tooltip=_("Change nothing"), icon="times")
         self._confirm.on_click(lambda _b: self.confirm())
         self._cancel.on_click(lambda _b: self.cancel())
         self._buttons = w.HBox([self._confirm, self._cancel])
@@ -82,7 +84,7 @@ class ResubmitBox:
             self._say(_("Submitting…"))
         elif state.status == "error":
             error = classify(state.error, _("the new submission"))  # type: ignore[arg-type]
-            self._message.value = f"<span style='color:#c62828'>⚠ {html.escape(error.message)}</span>"
+            self._message.value = error_line(error.message)
         elif state.status == "finished":
             source = state.value
             self._say(_("Submitted as {name}.").format(name=getattr(source, "name", None) or source.label))

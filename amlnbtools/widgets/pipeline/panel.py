@@ -11,25 +11,27 @@ import ipywidgets as w
 from amlnbtools.core.diagnosis.findings import Finding, Findings
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary, is_terminal, status_label
 from amlnbtools.core.pipeline.cause import RootCause
+from amlnbtools.figures.pipeline import pipeline_timeline
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.base import PipelineSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.files.logfiles import diagnose_file
 from amlnbtools.sources.pipeline.parallel import summarize_step
 from amlnbtools.widgets._auto import AutoRefresh
-from amlnbtools.widgets._html import badge, remedy
+from amlnbtools.widgets._figure import Chart
+from amlnbtools.widgets._html import badge, error_line, findings_tip, remedy, warn_line
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
+from amlnbtools.widgets._theme import MUTED, themed
 from amlnbtools.widgets.logview import LogView
 from amlnbtools.widgets.pipeline._follow import Following
 from amlnbtools.widgets.pipeline._parts import (
     cause_html,
     load_run,
     parallel_run_html,
-    status_color,
+    status_kind,
     steps_frame,
     steps_table,
-    timeline_output,
 )
 from amlnbtools.widgets.pipeline._resubmit import ResubmitBox
 from amlnbtools.widgets.pipeline._tail import LiveTail
@@ -76,26 +78,33 @@ class PipelineLogsPanel(Following, Panel):
         self._status = w.HTML()
         self._cause = w.HTML()
         self._wait_box = w.HTML()
-        self._cause_button = w.Button(description=_("Show in log"), icon="search", disabled=True,
+        self._cause_button = w.Button(description=_("Show in log"),
+                                      tooltip=_("Open the failing step's log at the line of the root cause"),
+                                      icon="search", disabled=True,
                                       layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
-        self._refresh_button = w.Button(description=_("Refresh"), icon="refresh")
-        self._auto_button = w.Button(description=_("Auto-refresh"), icon="play")
-        self._stop_button = w.Button(description=_("Stop"), icon="stop", disabled=True)
+        self._refresh_button = w.Button(description=_("Refresh"),
+                                        tooltip=_("Read it again from Azure ML"), icon="refresh")
+        self._auto_button = w.Button(description=_("Auto-refresh"),
+                                     tooltip=_("Read it again every few seconds until it ends"), icon="play")
+        self._stop_button = w.Button(description=_("Stop"),
+                                     tooltip=_("Stop reading it again"), icon="stop", disabled=True)
         self._follow_button = w.ToggleButton(description=_("Follow log"), icon="eye", value=False,
                                              tooltip=_("Show the new lines of this log as the job writes them"))
         self._table = w.HTML()
-        self._timeline = w.Output()
+        self._timeline = Chart()
         self._step_box = w.Dropdown(options=[], description=_("Step"), layout=w.Layout(width="380px"))
         self._file_box = w.Dropdown(options=[], description=_("Log file"), layout=w.Layout(width="480px"))
         self._log_status = w.HTML()
         self._parallel = w.HTML()
         self._step_note = w.HTML()  # the warnings Azure ML recorded for the step
-        self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"))
+        self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"), tooltip=findings_tip())
         self._remedy = w.HTML()
         self.log_view = LogView()
 
         self._refresh_button.on_click(lambda _b: self.refresh())
-        self._resubmit_button = w.Button(description=_("Resubmit…"), icon="repeat", disabled=True)
+        self._resubmit_button = w.Button(description=_("Resubmit…"),
+                                         tooltip=_("Submit the run again, reusing completed steps (asks first)"),
+                                         icon="repeat", disabled=True)
         self._resubmit_button.on_click(lambda _b: self.resubmit())
         self._auto_button.on_click(lambda _b: self.start_auto_refresh())
         self._stop_button.on_click(lambda _b: self.stop_auto_refresh())
@@ -105,7 +114,7 @@ class PipelineLogsPanel(Following, Panel):
         self._file_box.observe(self._file_chosen, names="value")
         self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
                                    names="value")
-        overview = w.Tab(children=[self._table, self._timeline])
+        overview = themed(w.Tab(children=[self._table, self._timeline.widget]))
         overview.titles = (_("Steps"), _("Timeline"))
         self.widget = w.VBox([
             w.HBox([self._title, self._state]), self._status,
@@ -147,7 +156,7 @@ class PipelineLogsPanel(Following, Panel):
             self._prs_task.run(summarize_step, self.source, step)
         self.step = step
         self._step_note.value = "".join(
-            "<div style='color:#8a6d00'>⚠ " + html.escape(_("Azure ML warning: {message}").format(message=message))
+            warn_line(_("Azure ML warning: {message}").format(message=message))
             + "</div>" for message in step.warnings[:5])
         self._set_quietly(self._step_box, step.run_id)
         self._set_quietly(self._file_box, None, options=[(name, name) for name in step.log_files]
@@ -253,7 +262,7 @@ class PipelineLogsPanel(Following, Panel):
         self._refresh_button.disabled = False
         if state.status == "error":
             self.error = classify(state.error, _("pipeline run {name}").format(name=self.source.label))  # type: ignore[arg-type]
-            self._status.value = f"<span style='color:#c62828'>⚠ {html.escape(self.error.message)}</span>"
+            self._status.value = error_line(self.error.message)
             return
         if state.status != "finished":
             self._status.value = ""
@@ -271,9 +280,9 @@ class PipelineLogsPanel(Following, Panel):
         failed = len(summary.failed_steps)
         reused = sum(s.reused for s in steps)
         ident = "" if summary.run_id == summary.name else (
-            f" <span style='color:#666;font-size:12px'>{html.escape(summary.run_id)}</span>")
+            f" <span style='color:{MUTED};font-size:12px'>{html.escape(summary.run_id)}</span>")
         self._title.value = f"<b>{html.escape(summary.name)}</b>{ident}"
-        self._state.value = badge(status_label(summary.status), status_color(summary.status))
+        self._state.value = badge(status_label(summary.status), status_kind(summary.status))
         self._status.value = html.escape(" · ".join([
             n_("{count} step", "{count} steps", len(steps)).format(count=len(steps)),
             n_("{count} failed", "{count} failed", failed).format(count=failed),
@@ -290,7 +299,7 @@ class PipelineLogsPanel(Following, Panel):
         self._cause_button.layout.display = "" if has_cause else "none"
         self._cause_button.disabled = not has_cause
         self._table.value = steps_table(summary)
-        self._timeline.outputs = timeline_output(summary)
+        self._timeline.show(pipeline_timeline(summary))
         self._set_quietly(self._step_box, None, options=[
             (f"{s.name} · {status_label(s.status)}", s.run_id) for s in steps] or [(_("(no steps)"), None)])
         if not steps:
@@ -327,7 +336,7 @@ class PipelineLogsPanel(Following, Panel):
             return
         if state.status == "error":
             error = classify(state.error, _("log {name}").format(name=self.file))  # type: ignore[arg-type]
-            self._log_status.value = f"<span style='color:#c62828'>⚠ {html.escape(error.message)}</span>"
+            self._log_status.value = error_line(error.message)
             return
         if state.status != "finished":
             return
