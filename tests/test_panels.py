@@ -18,7 +18,7 @@ REPLAY_KEYS = ("RPLYkey", "eyJ")  # service keys of the replay and the prefix of
 
 
 def _data_only(state: dict) -> dict:
-    # an anywidget (plotly's FigureWidget) carries its library's minified JavaScript in _esm/_css: code, not data,
+    # an anywidget (such as plotly's FigureWidget, if one is shown) carries its library's JavaScript in _esm/_css,
     # and long enough to hold any short pattern by chance ("eyJ" included)
     return {k: v for k, v in state.items() if k not in ("_esm", "_css")}
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from amlnbtools.core.diagnosis.redact import redact
 from amlnbtools.i18n import _
+from amlnbtools.sources import _progress
 from amlnbtools.sources.errors import SourceError
 
 __all__ = ["DownloadLimits", "LogCache"]
@@ -154,6 +155,7 @@ class LogCache:
                 if response.status_code not in (200, 206):
                     raise status_error(response.status_code, what, response.headers.get("Retry-After"))
                 expected = response.headers.get("Content-Length")
+                total = int(expected) if expected and expected.isdigit() else None
                 target.parent.mkdir(parents=True, exist_ok=True)
                 fd, part = tempfile.mkstemp(dir=target.parent, prefix=".part-")
                 try:
@@ -162,6 +164,7 @@ class LogCache:
                         for chunk in response.iter_content(limits.chunk_bytes):
                             out.write(chunk)
                             written += len(chunk)
+                            _progress.advance(written, total)  # stops here when the user cancels
                             if time.monotonic() > deadline:
                                 raise TimeoutError(f"download took longer than {limits.budget_s:.0f} s")
                     if (expected and expected.isdigit() and int(expected) != written
@@ -171,7 +174,7 @@ class LogCache:
                 except BaseException:
                     Path(part).unlink(missing_ok=True)
                     raise
-        except SourceError:
+        except (SourceError, _progress.Cancelled):
             raise
         except Exception as exc:
             raise exception_error(exc, what, self.folder, limits) from None
@@ -196,11 +199,14 @@ class LogCache:
                 if total is not None and total < size:
                     return False
                 with target.open("ab") as out:
+                    done = size
                     for chunk in response.iter_content(limits.chunk_bytes):
                         out.write(chunk)
+                        done += len(chunk)
+                        _progress.advance(done, total)  # a cancelled append keeps whole bytes: the next resumes
                         if time.monotonic() > deadline:
                             raise TimeoutError(f"download took longer than {limits.budget_s:.0f} s")
-        except SourceError:
+        except (SourceError, _progress.Cancelled):
             raise
         except Exception as exc:
             raise exception_error(exc, what, self.folder, limits) from None

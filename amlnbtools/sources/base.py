@@ -11,13 +11,15 @@ these; panels never ask which backend they hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary
 from amlnbtools.core.services import ServiceDetails, ServiceSummary, WorkspaceInfo
+from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError, classify
 
 __all__ = ["DEFAULT_FETCH_WORKERS", "DeploymentSource", "PipelineSource", "fetch_logs"]
@@ -73,11 +75,13 @@ class PipelineSource(Protocol):
 
 
 def fetch_logs(source: PipelineSource, wanted: Iterable[tuple[StepSummary, str]], *,
-               max_workers: int = DEFAULT_FETCH_WORKERS) -> dict[tuple[str, str], Path | SourceError]:
+               max_workers: int = DEFAULT_FETCH_WORKERS, on_done: Callable[[int, int], object] | None = None,
+               cancel: threading.Event | None = None) -> dict[tuple[str, str], Path | SourceError]:
     """Fetch many log files concurrently, at most ``max_workers`` at a time.
 
     Returns ``{(step run id, file name): path or the SourceError that file raised}``: one file that
-    fails does not lose the others.
+    fails does not lose the others. ``on_done(done, total)`` is called as files arrive; once ``cancel`` is set
+    the files not fetched yet are ``SourceError("cancelled")``.
     """
     if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
         raise ValueError(f"max_workers must be a positive int, not {max_workers!r}")
@@ -85,6 +89,9 @@ def fetch_logs(source: PipelineSource, wanted: Iterable[tuple[StepSummary, str]]
 
     def one(item: tuple[StepSummary, str]) -> Path | SourceError:
         step, name = item
+        if cancel is not None and cancel.is_set():
+            return SourceError("cancelled", _("Not fetched: stopped before log {name} of step {step}.").format(
+                name=name, step=step.name))
         try:
             return source.fetch_log(step, name)
         except Exception as exc:  # reported per file; the message names the fix
@@ -93,5 +100,11 @@ def fetch_logs(source: PipelineSource, wanted: Iterable[tuple[StepSummary, str]]
     if not items:
         return {}
     with ThreadPoolExecutor(max_workers=min(max_workers, len(items)), thread_name_prefix="amlnbtools-fetch") as pool:
-        results = list(pool.map(one, items))
-    return {(step.run_id, name): result for (step, name), result in zip(items, results, strict=True)}
+        futures = {pool.submit(one, item): index for index, item in enumerate(items)}
+        results: list[Path | SourceError | None] = [None] * len(items)
+        for done, future in enumerate(as_completed(futures), 1):
+            results[futures[future]] = future.result()
+            if on_done is not None:
+                on_done(done, len(items))
+    return {(step.run_id, name): result for (step, name), result in zip(items, results, strict=True)
+            if result is not None}

@@ -17,7 +17,7 @@ __all__ = ["KINDS", "SourceError", "classify"]
 
 KINDS = ("no-config", "bad-config", "bad-input", "sdk-missing", "token-expired", "auth-failed", "forbidden",
          "workspace-not-found", "not-found", "conflict", "throttled", "server-error", "timeout", "network",
-         "bad-response", "unknown")
+         "bad-response", "cancelled", "unknown")
 
 # azureml-core's environment client: "Error building image. Code: 403"
 _STATUS = (re.compile(r"Response Code: (\d{3})"), re.compile(r"\b(\d{3}) (?:Client|Server) Error\b"),

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CONTRAST_JS", "DARK", "LIGHT", "contrast_report", "set_theme"]
+__all__ = ["CONTRAST_JS", "DARK", "HIGH_CONTRAST", "LIGHT", "contrast_report", "set_theme"]
 
-LIGHT, DARK = "JupyterLab Light", "JupyterLab Dark"
+LIGHT, DARK, HIGH_CONTRAST = "JupyterLab Light", "JupyterLab Dark", "JupyterLab Dark High Contrast"
 
 CONTRAST_JS = r"""() => {
   const canvas = document.createElement('canvas').getContext('2d');

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from lab_cases import CASES, NotebookCase
-from lab_contrast import DARK, LIGHT, contrast_report, set_theme
+from lab_contrast import DARK, HIGH_CONTRAST, LIGHT, contrast_report, set_theme
 from lab_page import NotebookPage
 from lab_secrets import find_secrets
 
@@ -59,10 +59,10 @@ def run_and_check(nb: NotebookPage, case: NotebookCase, shots: Path) -> None:
 
 
 def check_contrast(nb: NotebookPage, shots: Path) -> None:
-    """Every text of the widget outputs reads at WCAG AA in JupyterLab Light and Dark; each panel's screenshot in
-    the dark theme is saved too (the interactions saved them in the light one)."""
+    """Every text of the outputs reads at WCAG AA in JupyterLab Light, Dark and Dark High Contrast; each panel's
+    screenshot in the dark theme is saved too (the interactions saved them in the light one)."""
     found = {}
-    for theme in (LIGHT, DARK):
+    for theme in (LIGHT, DARK, HIGH_CONTRAST):
         set_theme(nb.page, theme)
         found[theme] = contrast_report(nb.page)
         if theme == DARK:

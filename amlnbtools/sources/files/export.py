@@ -7,6 +7,7 @@ import re
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from amlnbtools.core.pipeline import PipelineSummary
 from amlnbtools.i18n import _
@@ -36,13 +37,23 @@ def _folders(summary: PipelineSummary) -> dict[str, str]:
     return out
 
 
+def _bar(total: int, name: str) -> Any:
+    from tqdm.auto import tqdm
+
+    # shown only if the export takes more than a second: a quick one leaves no output behind
+    return tqdm(total=total, unit=_("file"), desc=_("Logs of {name}").format(name=name), leave=False, delay=1.0)
+
+
 def export_pipeline_logs(source: PipelineSource, destination: str | Path, *,
-                         max_workers: int = DEFAULT_FETCH_WORKERS) -> tuple[Path, dict[tuple[str, str], SourceError]]:
+                         max_workers: int = DEFAULT_FETCH_WORKERS,
+                         progress: bool = True) -> tuple[Path, dict[tuple[str, str], SourceError]]:
     """Fetch every log file of every step (concurrently) into ``destination``, one folder per step (for an SDK v2
     job, each step's files under ``<step>/artifacts/``, as ``az ml job download --all`` writes them).
 
     Returns the folder and the files that could not be fetched (``{(step run id, name): error}``):
-    one failing file does not lose the others. The folder must not exist or be empty.
+    one failing file does not lose the others. The folder must not exist or be empty. With ``progress`` a bar
+    counts the files (tqdm: a widget in a notebook, a line in a terminal); interrupting the kernel stops the
+    export, and what was fetched is kept in the log cache.
     """
     target = Path(destination).expanduser()
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -52,8 +63,14 @@ def export_pipeline_logs(source: PipelineSource, destination: str | Path, *,
     folders = _folders(summary)
     # SDK v2 jobs: the layout of ``az ml job download --all`` (``<step>/artifacts/…``)
     subfolder = str(getattr(source, "export_subfolder", "") or "")
-    results = fetch_logs(source, [(step, name) for step in summary.steps for name in step.log_files],
-                         max_workers=max_workers)
+    wanted = [(step, name) for step in summary.steps for name in step.log_files]
+    bar = _bar(len(wanted), summary.name) if progress and wanted else None
+    try:
+        results = fetch_logs(source, wanted, max_workers=max_workers,
+                             on_done=(lambda done, _total: bar.update(done - bar.n)) if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
     failures: dict[tuple[str, str], SourceError] = {}
     target.mkdir(parents=True, exist_ok=True)
     for (run_id, name), result in results.items():

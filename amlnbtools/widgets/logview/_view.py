@@ -27,6 +27,7 @@ import numpy as np
 from amlnbtools.core.logs import LogStore, TextLog, scan_level_codes
 from amlnbtools.i18n import _
 from amlnbtools.widgets._html import error_line
+from amlnbtools.widgets._progress import ProgressRow
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets._theme import BORDER, fg
 from amlnbtools.widgets._throttle import Throttle
@@ -91,7 +92,9 @@ class LogView(ViewState):
         self._open_task = BackgroundTask(self._on_open)
         self._scan_task = BackgroundTask(self._on_scan)
         self._search_task = BackgroundTask(self._on_search)
-        self.widget = w.VBox([self._controls.widget, self._hit_list.widget, self._status, self._body])
+        self._scan_row = ProgressRow(on_cancel=self._scan_cancelled)  # the level scan of a big log can be stopped
+        self.widget = w.VBox([self._controls.widget, self._hit_list.widget, self._status, self._scan_row.widget,
+                              self._body])
         self._render()
 
     # --- what to show ---------------------------------------------------------------------
@@ -252,8 +255,14 @@ class LogView(ViewState):
             codes = np.frombuffer(scan_level_codes(store) or b"", dtype=np.uint8)
         self._pages.reset(store, codes)
         if codes is None and store.line_count:
-            self._scan_stop, self._done = threading.Event(), 0
-            self._scan_task.run(scan_codes, store, self._scan_stop, lambda done: self._progress_soon(done, store))
+            self._done = 0
+            self._scan_stop = self._scan_row.start(_("lines:"))
+
+            def progress(done: int) -> None:
+                self._progress_soon(done, store)
+                self._scan_row.count(done, store.line_count)
+
+            self._scan_task.run(scan_codes, store, self._scan_stop, progress)
         self._refilter()
 
     def _on_open(self, state: TaskState) -> None:
@@ -269,8 +278,17 @@ class LogView(ViewState):
                 self._status.value = ""
             self._redraw()
 
+    def _scan_cancelled(self) -> None:
+        self._scan_task.cancel()
+        self._progress_soon.flush()
+        self._status.value = html.escape(_("Level scan stopped: the level filter shows every line of this log."))
+
     def _on_scan(self, state: TaskState) -> None:
         self._progress_soon.flush()
+        if state.status != "pending":
+            self._scan_row.finish()
+        if state.status == "cancelled":
+            return  # stopped by the user: the status says so
         if state.status == "finished" and state.value[1] is self._pages.store and state.value[0] is not None:
             with self._lock:
                 self._pages.codes = state.value[0]

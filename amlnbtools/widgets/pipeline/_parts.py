@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,11 +23,13 @@ from amlnbtools.widgets._theme import hue, tint
 __all__ = ["cause_html", "load_run", "parallel_run_html", "status_kind", "steps_frame", "steps_table"]
 
 
-def load_run(source: PipelineSource) -> tuple[PipelineSummary, RootCause | None]:
-    """The run's summary and root cause; the failed steps' first log files are fetched concurrently."""
+def load_run(source: PipelineSource, on_done: Callable[[int, int], object] | None = None,
+             cancel: threading.Event | None = None) -> tuple[PipelineSummary, RootCause | None]:
+    """The run's summary and root cause; the failed steps' first log files are fetched concurrently (counted by
+    ``on_done``; once ``cancel`` is set the cause is found in the files fetched so far)."""
     summary = source.summary()
     wanted = [(step, name) for step in summary.failed_steps for name in step.log_files[:CAUSE_FILES]]
-    fetched = fetch_logs(source, wanted)
+    fetched = fetch_logs(source, wanted, on_done=on_done, cancel=cancel)
 
     def from_cache(step: StepSummary, name: str) -> Path:
         result = fetched.get((step.run_id, name))

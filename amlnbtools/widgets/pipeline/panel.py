@@ -13,6 +13,7 @@ from amlnbtools.core.pipeline import PipelineSummary, StepSummary, is_terminal, 
 from amlnbtools.core.pipeline.cause import RootCause
 from amlnbtools.figures.pipeline import pipeline_timeline
 from amlnbtools.i18n import _, n_
+from amlnbtools.sources._progress import reporting
 from amlnbtools.sources.base import PipelineSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.files.logfiles import diagnose_file
@@ -21,6 +22,7 @@ from amlnbtools.widgets._auto import AutoRefresh
 from amlnbtools.widgets._figure import Chart
 from amlnbtools.widgets._html import badge, error_line, findings_tip, remedy, warn_line
 from amlnbtools.widgets._panel import Panel
+from amlnbtools.widgets._progress import ProgressRow
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets._theme import MUTED, themed
 from amlnbtools.widgets.logview import LogView
@@ -64,6 +66,8 @@ class PipelineLogsPanel(Following, Panel):
                                  self._auto_running, name="amlnbtools-pipeline-refresh")
         self._run_task = BackgroundTask(self._on_run)
         self._log_task = BackgroundTask(self._on_log)
+        self._log_progress = ProgressRow(on_cancel=self._log_cancelled)
+        self._run_progress = ProgressRow()  # the failed steps' logs read for the root cause: stopping keeps the rest
         self._prs_task = BackgroundTask(self._on_parallel_run)
         self._wait_task = BackgroundTask(self._on_wait)
         self.wait_explanation: Any = None  # why the run does not run yet (sources that can tell)
@@ -117,13 +121,13 @@ class PipelineLogsPanel(Following, Panel):
         overview = themed(w.Tab(children=[self._table, self._timeline.widget]))
         overview.titles = (_("Steps"), _("Timeline"))
         self.widget = w.VBox([
-            w.HBox([self._title, self._state]), self._status,
+            w.HBox([self._title, self._state]), self._status, self._run_progress.widget,
             w.HBox([self._refresh_button, self._auto_button, self._stop_button, self._follow_button,
                     self._resubmit_button]), self._resubmit.widget,
             w.HBox([self._cause, self._cause_button]), self._wait_box, overview,
             w.HBox([self._step_box, self._file_box]), self._step_note, self._parallel, self._log_status,
-            w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box, self._remedy,
-            self.log_view.widget])
+            self._log_progress.widget, w.HTML("<b>" + html.escape(_("Findings")) + "</b>"), self._findings_box,
+            self._remedy, self.log_view.widget])
         self._cause_button.layout.display = "none"
         if refresh:
             self.refresh()
@@ -135,7 +139,8 @@ class PipelineLogsPanel(Following, Panel):
 
     def refresh(self) -> None:
         """Read the run, its steps and the root cause again in the background (the latest refresh wins)."""
-        self._run_task.run(load_run, self.source)
+        cancel = self._run_progress.start(_("Reading the failed steps' logs:"))
+        self._run_task.run(load_run, self.source, self._run_progress.count, cancel)
 
     def wait(self, timeout_s: float | None = 120.0) -> TaskState:
         """Block until the current refresh and log load are done (for scripts and tests)."""
@@ -182,7 +187,8 @@ class PipelineLogsPanel(Following, Panel):
                 step=self.step.name, name=name, files=", ".join(self.step.log_files) or "-"))
         self.file = name
         self._set_quietly(self._file_box, name)
-        self._log_task.run(self._load_log, self.step, name, line)
+        cancel = self._log_progress.start(_("Downloading {name}:").format(name=name))
+        self._log_task.run(self._load_log, self.step, name, line, cancel)
 
     def select_finding(self, index: int) -> Finding:
         """Show a finding's fix and highlight its line."""
@@ -259,6 +265,7 @@ class PipelineLogsPanel(Following, Panel):
             self._status.value = "<i>" + html.escape(_("Loading…")) + "</i>"
             self._refresh_button.disabled = True
             return
+        self._run_progress.finish()
         self._refresh_button.disabled = False
         if state.status == "error":
             self.error = classify(state.error, _("pipeline run {name}").format(name=self.source.label))  # type: ignore[arg-type]
@@ -326,11 +333,20 @@ class PipelineLogsPanel(Following, Panel):
         elif state.status == "error":
             self._parallel.value = ""
 
-    def _load_log(self, step: StepSummary, name: str, line: int | None) -> tuple[str, Path, Findings, int | None]:
-        path = self.source.fetch_log(step, name)
+    def _load_log(self, step: StepSummary, name: str, line: int | None,
+                  cancel: Any = None) -> tuple[str, Path, Findings, int | None]:
+        with reporting(self._log_progress.bytes, cancel):  # a big log shows its bytes, and can be stopped
+            path = self.source.fetch_log(step, name)
         return name, path, diagnose_file(path), line
 
+    def _log_cancelled(self) -> None:
+        self._log_task.cancel()
+        self._log_status.value = html.escape(_("Download of {name} stopped: choose the file again to download it.")
+                                             .format(name=self.file))
+
     def _on_log(self, state: TaskState) -> None:
+        if state.status != "pending":
+            self._log_progress.finish()
         if state.status == "pending":
             self._log_status.value = "<i>" + html.escape(_("Loading…")) + "</i>"
             return
