@@ -10,6 +10,10 @@ the replica formula done exactly, with the queueing view; exit status 0, or 2 on
 with azure-ai-ml's validation, nothing submitted; every problem with its field path and fix. Exit status 0 when
 every file passes, 1 when one has a problem, 2 on a usage error (a missing file, no azure-ai-ml).
 
+``amlnbtools run-step FILE.yml [--input NAME=VALUE]... [--timeout S] [--python P] [--json]``: an SDK v2 command
+component or job run on this machine (see :mod:`amlnbtools.sources.localrun.run`); exit status 0 when it ended with
+0 and no error was found in its log, 1 otherwise, 2 when it cannot start (the message names the fix).
+
 ``amlnbtools build-log``, ``wait`` and ``quota`` read a workspace (``--config`` or ``--sample``): see
 :mod:`amlnbtools.cli_workspace`.
 """
@@ -70,10 +74,79 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("files", nargs="+", metavar="FILE", help="a YAML spec file")
     chk.add_argument("--json", action="store_true", help="print one JSON array, one report per file")
     chk.add_argument("--lang", type=_language, metavar="L", help=f"language of the fixes: {', '.join(LANGUAGES)}")
+    run = sub.add_parser("run-step", help="run a v2 command component or job on this machine before submitting it",
+                         description="Run a command component's or job's command here: inputs mapped to local paths, "
+                                     "outputs as fresh folders that do not exist yet (as on Azure ML), the log "
+                                     "diagnosed, outputs and packages checked.")
+    run.add_argument("file", metavar="FILE", help="the component or job YAML file")
+    run.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                     help="a local path or value for an input (repeat for each input)")
+    run.add_argument("--timeout", type=float, default=600.0, metavar="S", help="stop the step after S seconds")
+    run.add_argument("--python", metavar="PATH", help="the Python that runs the script (default: this one)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of the step's output")
+    run.add_argument("--lang", type=_language, metavar="L", help=f"language of the text: {', '.join(LANGUAGES)}")
     from amlnbtools.cli_workspace import add_parsers
 
     add_parsers(sub, _language)
     return parser
+
+
+def _run_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``amlnbtools run-step``: the step's output as it comes, then what the checks found; 1 when it failed."""
+    from amlnbtools.sources.errors import SourceError
+    from amlnbtools.sources.localrun.run import run_step
+    from amlnbtools.sources.localrun.v2 import v2_step
+
+    if args.lang:
+        set_language(args.lang)
+    inputs = {}
+    for item in args.input:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            print("amlnbtools: " + _("--input takes NAME=VALUE, not {item!r}").format(item=item), file=err)
+            return EXIT_USAGE
+        inputs[name] = value
+    def live(chunk: bytes) -> None:
+        out.write(chunk.decode("utf-8", errors="replace"))
+        out.flush()
+
+    try:
+        result = run_step(v2_step(args.file), inputs, timeout_s=args.timeout, python=args.python,
+                          on_output=None if args.json else live)
+    except (SourceError, ValueError) as exc:
+        print(f"amlnbtools: {exc}", file=err)
+        return EXIT_USAGE
+    failed = not result.ok or any(f.severity == "error" for f in result.findings)
+    if args.json:
+        json.dump({"exit_code": result.exit_code, "timed_out": result.timed_out, "seconds": round(result.seconds, 3),
+                   "command": result.command, "log": str(result.log),
+                   "findings": [{k: getattr(f, k) for k in JSON_KEYS} for f in result.findings],
+                   "outputs": {k: [str(p) for p in v] for k, v in result.outputs.items()},
+                   "output_checks": [{"output": c.output, "problem": c.problem, "message": c.message}
+                                     for c in result.output_checks],
+                   "packages": [{"package": m.package, "wanted": m.wanted, "installed": m.installed}
+                                for m in result.packages]}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_ERRORS if failed else EXIT_OK
+    print("", file=out)
+    if result.timed_out:
+        print(_("Stopped after {seconds:.0f} s (--timeout): the step and what it started were ended.").format(
+            seconds=result.seconds), file=out)
+    else:
+        print(_("Exit code {code} after {seconds:.1f} s; log: {log}").format(
+            code=result.exit_code, seconds=result.seconds, log=result.log), file=out)
+    _print_text("std_log.txt", result.findings, out)
+    for check in result.output_checks:
+        print("⚠ " + check.message, file=out)
+    for m in result.packages:
+        print("⚠ " + (_("Package {package}: the environment asks for {wanted}, and it is not installed here.")
+                      if m.installed is None else
+                      _("Package {package}: the environment asks for {wanted}, and {installed} is installed here."))
+              .format(package=m.package, wanted=m.wanted, installed=m.installed), file=out)
+    for name, files in result.outputs.items():
+        print(_("Output {name}: {files}").format(name=name, files=", ".join(str(f) for f in files) or "-"),
+              file=out)
+    return EXIT_ERRORS if failed else EXIT_OK
 
 
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -215,6 +288,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return _replicas(args, out, err)
         if args.command == "check":
             return _check(args, out, err)
+        if args.command == "run-step":
+            return _run_step(args, out, err)
         if args.command in ("build-log", "wait", "quota"):
             from amlnbtools.cli_workspace import run
 

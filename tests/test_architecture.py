@@ -43,6 +43,7 @@ CORE_FAMILIES: dict[str, set[str]] = {
     "pipeline": {"diagnosis"},
     "parallel_run": {"diagnosis"},
     "checks": {"pipeline"},  # before a run: build logs, waits (job statuses), quota, spec problems
+    "localrun": set(),  # a step run on this machine: its command made concrete, its packages compared
 }
 
 

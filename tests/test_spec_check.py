@@ -124,3 +124,15 @@ def test_the_command_line_exit_codes_and_json(specs: Path) -> None:
     out = io.StringIO()
     assert main(["check", str(specs / "empty_path.yml"), "--lang", "fr"], out=out, err=err) == 1
     assert "inputs.raw.path" in out.getvalue() and "Donnez une valeur" in out.getvalue()
+
+
+def test_a_code_folder_that_does_not_exist_is_named_by_its_field(tmp_path: Path) -> None:
+    import shutil
+
+    from amlnbtools.samples import sample_step
+
+    step = Path(shutil.copytree(sample_step(), tmp_path / "step"))
+    shutil.rmtree(step / "src")
+    report = amlnbtools.check_spec(step / "component.yml")
+    assert not report.passed and report.problems[0].path == "code"
+    assert "Can't find directory or file" in report.problems[0].message and ";" not in report.problems[0].message

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["list_sample_logs", "sample_log", "sample_logs", "sample_pipeline", "sample_score"]
+__all__ = ["list_sample_logs", "sample_log", "sample_logs", "sample_pipeline", "sample_score", "sample_step"]
 
 _LOGS = Path(__file__).with_name("logs")
 _SCORE = Path(__file__).with_name("score")
 _PIPELINES = Path(__file__).with_name("pipelines")
+_STEPS = Path(__file__).with_name("steps")
 
 
 def sample_logs() -> Path:
@@ -64,4 +65,13 @@ def sample_pipeline(name: str = "defects-pipeline") -> Path:
     if not path.is_dir() or _PIPELINES not in path.resolve().parents:
         choices = ", ".join(sorted(p.name for p in _PIPELINES.iterdir() if p.is_dir()))
         raise FileNotFoundError(f"no sample pipeline {name!r}: choose one of {choices}")
+    return path
+
+
+def sample_step(name: str = "prep_data") -> Path:
+    """The folder of a sample pipeline step (``component.yml``, ``job.yml``, ``src/``, ``sample/``)."""
+    path = _STEPS / name
+    if not path.is_dir() or _STEPS not in path.resolve().parents:
+        choices = ", ".join(sorted(p.name for p in _STEPS.iterdir() if p.is_dir()))
+        raise FileNotFoundError(f"no sample step {name!r}: choose one of {choices}")
     return path

@@ -34,6 +34,7 @@ from lab_panels import (
     show_service_log,
     start_stop_local_server,
 )
+from lab_steps import local_step_runs
 
 __all__ = ["CASES", "NotebookCase"]
 
@@ -108,4 +109,7 @@ CASES: dict[str, NotebookCase] = {
             build_log_grows("env-build-train"),
             resubmit_confirmed("defects-v2"),
         )),
+    "09_run_a_step_locally.ipynb": NotebookCase(
+        interactions=(local_step_runs("prep_data", ("exit code 1", "output-dir-missing"),
+                                      ("exit code 0", "train.csv")),)),
 }

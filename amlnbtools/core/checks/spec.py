@@ -127,6 +127,11 @@ def problems_from_schema_errors(errors: Any) -> tuple[SpecProblem, ...]:
 def problems_from_text(message: str) -> tuple[SpecProblem, ...]:
     """Problems from the text of an SDK validation error (JSON field errors inside it, else the first line)."""
     errors = _errors_in(message)
+    if isinstance(errors, dict) and isinstance(errors.get("errors"), list):  # {"result": "Failed", "errors": [...]}
+        listed = [(str(e.get("path") or "*"), str(e["message"]).split("; ")[0].strip())  # alternatives follow ";"
+                  for e in errors["errors"] if isinstance(e, dict) and e.get("message")]
+        if listed:
+            return tuple(SpecProblem(path=p, message=m, fix=fix_for(p, m)) for p, m in dict.fromkeys(listed))
     if isinstance(errors, dict) and errors and "result" not in errors:
         found = problems_from_schema_errors(errors)
         if found:
