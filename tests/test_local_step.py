@@ -198,3 +198,74 @@ def test_the_command_line_runs_a_step_and_says_what_went_wrong(step: Path, monke
     out, err = io.StringIO(), io.StringIO()
     assert main(["run-step", "component.yml", "--input", "raw"], out=out, err=err) == 2
     assert "NAME=VALUE" in err.getvalue()
+
+
+# --- SDK v1 PythonScriptStep ---------------------------------------------------------------------------------------
+
+def _v1_step(replay, folder: Path, *arguments, **kwargs):
+    from azureml.core import RunConfiguration
+    from azureml.pipeline.steps import PythonScriptStep
+
+    return PythonScriptStep(name="prep", script_name="prep.py", source_directory=str(folder), arguments=list(arguments),
+                            compute_target="cpu-cluster", runconfig=RunConfiguration(), **kwargs)
+
+
+def test_a_python_script_step_gets_its_data_references_and_parameters_as_local_paths(replay, step: Path) -> None:
+    from azureml.data.data_reference import DataReference
+    from azureml.pipeline.core import PipelineData, PipelineParameter
+
+    store = replay.workspace.get_default_datastore()
+    raw = DataReference(store, data_reference_name="raw_data", path_on_datastore="raw/")
+    prepared = PipelineData("prepared", datastore=store)
+    ratio = PipelineParameter(name="test_ratio", default_value=0.3)
+    v1 = _v1_step(replay, step / "src", "--raw", raw, "--test-ratio", ratio, "--prepared", prepared,
+                  inputs=[raw], outputs=[prepared])
+    panel = amlnbtools.run_step_locally(v1, {"raw_data": step / "sample"}, timeout_s=60)
+    panel.wait()
+    assert panel.step.kind == "PythonScriptStep" and set(panel.step.inputs) == {"raw_data", "test_ratio"}
+    assert "--test-ratio 0.3" in panel.result.command and panel.step.outputs == {"prepared": "uri_folder"}
+    assert panel.exit_code == 1 and panel.findings.primary().rule == "output-dir-missing"
+    _fix(step)
+    panel.run()
+    panel.wait()
+    assert panel.exit_code == 0 and sorted(p.name for p in panel.outputs["prepared"]) == ["test.csv", "train.csv"]
+    assert "azureml-defaults" in {m.package for m in panel.result.packages}  # the step's default environment
+
+
+def test_output_configs_named_datasets_and_parameters_given_by_the_user(replay, step: Path) -> None:
+    from azureml.core import Dataset
+    from azureml.data import OutputFileDatasetConfig
+    from azureml.pipeline.core import PipelineParameter
+
+    store = replay.workspace.get_default_datastore()
+    customers = Dataset.File.from_files(path=[(store, "raw/")]).as_named_input("customers").as_mount()
+    v1 = _v1_step(replay, step / "src", "--raw", customers, "--prepared", OutputFileDatasetConfig(name="prepared"),
+                  "--test-ratio", PipelineParameter(name="ratio", default_value=0.2), inputs=[customers])
+    from amlnbtools.sources.localrun.v1 import v1_step
+
+    spec = v1_step(v1)
+    assert set(spec.inputs) == {"customers", "ratio"} and spec.outputs == {"prepared": "uri_folder"}
+    with pytest.raises(SourceError, match="Give a local path or value for customers"):  # what an earlier step wrote
+        amlnbtools.run_step_locally(v1, {"ratio": "0.5"})
+    panel = amlnbtools.run_step_locally(v1, {"customers": step / "sample", "ratio": "0.5"}, timeout_s=60)
+    panel.wait()
+    assert "--test-ratio 0.5" in panel.result.command and panel.findings.primary().rule == "output-dir-missing"
+
+
+def test_a_step_kind_that_does_not_run_locally_says_which_do() -> None:
+    class ParallelRunStep:  # what azureml-pipeline-steps calls it
+        pass
+
+    ParallelRunStep.__module__ = "azureml.pipeline.steps.parallel_run_step"
+    with pytest.raises(SourceError, match="Only PythonScriptStep runs locally"):
+        amlnbtools.run_step_locally(ParallelRunStep())
+
+
+def test_an_azure_ai_ml_object_runs_like_its_yaml(step: Path) -> None:
+    from azure.ai.ml import load_component
+
+    _fix(step)
+    component = load_component(source=str(step / "component.yml"))
+    panel = amlnbtools.run_step_locally(component, {"raw": step / "sample", "seed": 3}, timeout_s=60)
+    panel.wait()
+    assert panel.exit_code == 0 and "--seed 3" in panel.result.command

@@ -187,11 +187,19 @@ def run_step_locally(step: Any, inputs: dict[str, Any] | None = None, *, timeout
     """Run a pipeline step's script on this machine before submitting it; returns its panel (``wait()``, then
     ``exit_code``, ``findings``, ``outputs``, ``log``, ``seconds``).
 
-    ``step``: an SDK v2 command component or command job (the azure-ai-ml object, or the path of its YAML).
+    ``step``: an SDK v2 command component or command job (the azure-ai-ml object, or the path of its YAML), or an
+    SDK v1 ``PythonScriptStep`` (its ``PipelineData``, ``DataReference``, dataset and parameter arguments become
+    inputs and outputs by name).
     ``inputs`` maps input names to local paths (data) or values; the step's own defaults and local paths fill the
     rest. Outputs are fresh locations that do not exist yet, as on Azure ML.
     """
+    from amlnbtools.sources.localrun.v1 import v1_step
     from amlnbtools.sources.localrun.v2 import v2_step
 
-    spec = step if isinstance(step, StepSpec) else v2_step(step)
+    if isinstance(step, StepSpec):
+        spec = step
+    elif type(step).__module__.startswith("azureml.pipeline"):
+        spec = v1_step(step)
+    else:
+        spec = v2_step(step)
     return LocalStepPanel(spec, inputs, timeout_s=timeout_s, python=python)
