@@ -59,19 +59,19 @@ def sample_score(name: str) -> Path:
     return path
 
 
+def _folder(root: Path, name: str, what: str) -> Path:
+    path = root / name
+    if not path.is_dir() or root not in path.resolve().parents:
+        choices = ", ".join(sorted(p.name for p in root.iterdir() if p.is_dir()))
+        raise FileNotFoundError(f"no sample {what} {name!r}: choose one of {choices}")
+    return path
+
+
 def sample_pipeline(name: str = "defects-pipeline") -> Path:
     """A folder of a pipeline run's downloaded logs, for ``amlnbtools.pipeline_logs(folder)``."""
-    path = _PIPELINES / name
-    if not path.is_dir() or _PIPELINES not in path.resolve().parents:
-        choices = ", ".join(sorted(p.name for p in _PIPELINES.iterdir() if p.is_dir()))
-        raise FileNotFoundError(f"no sample pipeline {name!r}: choose one of {choices}")
-    return path
+    return _folder(_PIPELINES, name, "pipeline")
 
 
 def sample_step(name: str = "prep_data") -> Path:
     """The folder of a sample pipeline step (``component.yml``, ``job.yml``, ``src/``, ``sample/``)."""
-    path = _STEPS / name
-    if not path.is_dir() or _STEPS not in path.resolve().parents:
-        choices = ", ".join(sorted(p.name for p in _STEPS.iterdir() if p.is_dir()))
-        raise FileNotFoundError(f"no sample step {name!r}: choose one of {choices}")
-    return path
+    return _folder(_STEPS, name, "step")

@@ -12,7 +12,8 @@ from amlnbtools.core.diagnosis.findings import Finding, Findings
 from amlnbtools.i18n import _, n_
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.files.logfiles import diagnose_file
-from amlnbtools.widgets._html import error_line, findings_tip, remedy
+from amlnbtools.widgets._findings import FindingsList
+from amlnbtools.widgets._html import error_line
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets.logview import LogView
@@ -34,14 +35,11 @@ class BuildLogPanel(Panel):
         self._task = BackgroundTask(self._on_found)
         self._title = w.HTML("<b>" + html.escape(_("Image build log: {target}").format(target=label)) + "</b>")
         self._status = w.HTML()
-        self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"), tooltip=findings_tip())
-        self._remedy = w.HTML()
         self._refresh = w.Button(description=_("Refresh"), tooltip=_("Read it again from Azure ML"), icon="refresh")
         self._refresh.on_click(lambda _b: self.refresh())
-        self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
-                                   names="value")
         self.log_view = LogView()
-        self.widget = w.VBox([w.HBox([self._title, self._refresh]), self._status, self._findings_box, self._remedy,
+        self._list = FindingsList(self.log_view)
+        self.widget = w.VBox([w.HBox([self._title, self._refresh]), self._status, self._list.box, self._list.remedy,
                               self.log_view.widget])
         self.refresh()
 
@@ -58,12 +56,7 @@ class BuildLogPanel(Panel):
         return state
 
     def select_finding(self, index: int) -> Finding:
-        finding = self.findings[index]
-        if self._findings_box.value != index:
-            self._findings_box.value = index
-        self.log_view.jump_to(finding.line)
-        self._remedy.value = remedy(finding)
-        return finding
+        return self._list.select(index)
 
     def _load(self) -> tuple[Any, Findings]:
         found = self._find()
@@ -87,8 +80,4 @@ class BuildLogPanel(Panel):
             self.found.where, self.found.how,
             n_("{count} line", "{count} lines", self.log_view.line_count).format(count=self.log_view.line_count),
             n_("{count} finding", "{count} findings", count).format(count=count)]))
-        self._findings_box.options = [(_("line {n}").format(n=f.line) + f" · {f.rule} · {f.title}", i)
-                                      for i, f in enumerate(self.findings)] or [(_("No known failure found."), None)]
-        primary = self.findings.primary() if self.findings else None
-        if primary is not None:
-            self.select_finding(list(self.findings).index(primary))
+        self._list.show(self.findings)

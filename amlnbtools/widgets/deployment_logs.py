@@ -20,6 +20,7 @@ from amlnbtools.sources.base import DeploymentSource
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.widgets._auto import AutoRefresh
 from amlnbtools.widgets._bundle import write_bundle
+from amlnbtools.widgets._buttons import refresh_buttons
 from amlnbtools.widgets._html import badge, error_line, findings_tip, remedy
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
@@ -66,12 +67,7 @@ class DeploymentLogsPanel(Panel):
                                 description=_("Last lines"), layout=w.Layout(width="170px"))
         self._init_box = w.Checkbox(value=False, description=_("Init container"), indent=False,
                                     layout=w.Layout(width="140px"))
-        self._refresh_button = w.Button(description=_("Refresh"),
-                                        tooltip=_("Read it again from Azure ML"), icon="refresh")
-        self._auto_button = w.Button(description=_("Auto-refresh"),
-                                     tooltip=_("Read it again every few seconds until it ends"), icon="play")
-        self._stop_button = w.Button(description=_("Stop"),
-                                     tooltip=_("Stop reading it again"), icon="stop", disabled=True)
+        self._refresh_button, self._auto_button, self._stop_button = refresh_buttons()
         self._export_button = w.Button(description=_("Export bundle"),
                                        tooltip=_("Write logs, state and findings into a folder for a support request"),
                                        icon="download")

@@ -21,7 +21,8 @@ from amlnbtools.core.localrun.spec import StepSpec
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.localrun.run import StepResult, map_inputs, run_step
-from amlnbtools.widgets._html import badge, error_line, findings_tip, remedy, table, warn_line
+from amlnbtools.widgets._findings import FindingsList
+from amlnbtools.widgets._html import badge, error_line, table, warn_line
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets._theme import MUTED
@@ -57,16 +58,13 @@ class LocalStepPanel(Panel):
         self._run_button.on_click(lambda _b: self.run())
         self._stop_button.on_click(lambda _b: self.stop())
         self._status = w.HTML()
-        self._findings_box = w.Select(options=[], rows=3, layout=w.Layout(width="100%"), tooltip=findings_tip())
-        self._findings_box.observe(lambda c: self.select_finding(c["new"]) if c["new"] is not None else None,
-                                   names="value")
-        self._remedy = w.HTML()
         self._checks = w.HTML()
         self._outputs = w.HTML()
         self.log_view = LogView()
+        self._list = FindingsList(self.log_view, rows=3)
         self.widget = w.VBox([w.HBox([self._title, self._state]), self._inputs,
-                              w.HBox([self._run_button, self._stop_button, self._status]), self._findings_box,
-                              self._remedy, self._checks, self._outputs, self.log_view.widget])
+                              w.HBox([self._run_button, self._stop_button, self._status]), self._list.box,
+                              self._list.remedy, self._checks, self._outputs, self.log_view.widget])
         if start:
             self.run()
 
@@ -115,12 +113,7 @@ class LocalStepPanel(Panel):
         return state
 
     def select_finding(self, index: int) -> Finding:
-        finding = self.findings[index]
-        if self._findings_box.value != index:
-            self._findings_box.value = index
-        self.log_view.jump_to(finding.line)
-        self._remedy.value = remedy(finding)
-        return finding
+        return self._list.select(index)
 
     # --- internals -------------------------------------------------------------------------------------
     def _follow(self) -> None:
@@ -133,7 +126,8 @@ class LocalStepPanel(Panel):
             self._state.value = badge(_("running"), "info")
             self._status.value = "<i>" + html.escape(_("Running…")) + "</i>"
             self._run_button.disabled, self._stop_button.disabled = True, False
-            self._findings_box.options, self._remedy.value, self._checks.value = [], "", ""
+            self._list.clear()
+            self._checks.value = ""
             return
         self._run_button.disabled, self._stop_button.disabled = False, True
         self._follow_soon.flush()
@@ -162,11 +156,7 @@ class LocalStepPanel(Panel):
                                       "ok" if result.ok else "error")
             said = _("Ended in {seconds:.1f} s.").format(seconds=result.seconds)
         self._status.value = html.escape(said)
-        self._findings_box.options = [(_("line {n}").format(n=f.line) + f" · {f.rule} · {f.title}", i)
-                                      for i, f in enumerate(result.findings)] or [(_("No known failure found."), None)]
-        primary = result.findings.primary() if result.findings else None
-        if primary is not None:
-            self.select_finding(list(result.findings).index(primary))
+        self._list.show(result.findings)
         notes = [c.message for c in result.output_checks]
         notes += [_("Package {package}: the environment asks for {wanted}, and it is not installed here.").format(
                       package=m.package, wanted=m.wanted) if m.installed is None else

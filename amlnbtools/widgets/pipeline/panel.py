@@ -19,6 +19,7 @@ from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.files.logfiles import diagnose_file
 from amlnbtools.sources.pipeline.parallel import summarize_step
 from amlnbtools.widgets._auto import AutoRefresh
+from amlnbtools.widgets._buttons import refresh_buttons
 from amlnbtools.widgets._figure import Chart
 from amlnbtools.widgets._html import badge, error_line, findings_tip, remedy, warn_line
 from amlnbtools.widgets._panel import Panel
@@ -86,12 +87,7 @@ class PipelineLogsPanel(Following, Panel):
                                       tooltip=_("Open the failing step's log at the line of the root cause"),
                                       icon="search", disabled=True,
                                       layout=w.Layout(width="auto", min_width="max-content", flex="0 0 auto"))
-        self._refresh_button = w.Button(description=_("Refresh"),
-                                        tooltip=_("Read it again from Azure ML"), icon="refresh")
-        self._auto_button = w.Button(description=_("Auto-refresh"),
-                                     tooltip=_("Read it again every few seconds until it ends"), icon="play")
-        self._stop_button = w.Button(description=_("Stop"),
-                                     tooltip=_("Stop reading it again"), icon="stop", disabled=True)
+        self._refresh_button, self._auto_button, self._stop_button = refresh_buttons()
         self._follow_button = w.ToggleButton(description=_("Follow log"), icon="eye", value=False,
                                              tooltip=_("Show the new lines of this log as the job writes them"))
         self._table = w.HTML()
