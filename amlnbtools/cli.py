@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from amlnbtools.cli_workspace import FINDING_KEYS, print_findings
 from amlnbtools.i18n import LANGUAGES, _, normalize_language, set_language
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-JSON_KEYS = ("rule", "severity", "line", "evidence", "title", "remedy")
 
 
 def _language(value: str) -> str:
@@ -120,7 +120,7 @@ def _run_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         json.dump({"exit_code": result.exit_code, "timed_out": result.timed_out, "seconds": round(result.seconds, 3),
                    "command": result.command, "log": str(result.log),
-                   "findings": [{k: getattr(f, k) for k in JSON_KEYS} for f in result.findings],
+                   "findings": [{k: getattr(f, k) for k in FINDING_KEYS} for f in result.findings],
                    "outputs": {k: [str(p) for p in v] for k, v in result.outputs.items()},
                    "output_checks": [{"output": c.output, "problem": c.problem, "message": c.message}
                                      for c in result.output_checks],
@@ -135,14 +135,11 @@ def _run_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     else:
         print(_("Exit code {code} after {seconds:.1f} s; log: {log}").format(
             code=result.exit_code, seconds=result.seconds, log=result.log), file=out)
-    _print_text("std_log.txt", result.findings, out)
+    print_findings("std_log.txt", result.findings, out)
     for check in result.output_checks:
         print("⚠ " + check.message, file=out)
     for m in result.packages:
-        print("⚠ " + (_("Package {package}: the environment asks for {wanted}, and it is not installed here.")
-                      if m.installed is None else
-                      _("Package {package}: the environment asks for {wanted}, and {installed} is installed here."))
-              .format(package=m.package, wanted=m.wanted, installed=m.installed), file=out)
+        print("⚠ " + m.message, file=out)
     for name, files in result.outputs.items():
         print(_("Output {name}: {files}").format(name=name, files=", ".join(str(f) for f in files) or "-"),
               file=out)
@@ -220,14 +217,6 @@ def _inputs(paths: Sequence[str], problems: _Problems) -> Iterator[tuple[str, Fi
                 problems.report(str(exc))
 
 
-def _print_text(name: str, findings: Findings, out: TextIO) -> None:
-    for f in findings:
-        print(f"{name}:{f.line}: {f.severity} [{f.rule}] {f.title}", file=out)
-        print(f"    {f.evidence}", file=out)
-        # TRANSLATORS: a label (noun) before the remedy of a finding, as in "Solution: ..."
-        print("    " + _("Fix: {remedy}").format(remedy=f.remedy), file=out)
-
-
 def _diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.lang:
         set_language(args.lang)
@@ -238,9 +227,9 @@ def _diagnose(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         files += 1
         errors += sum(1 for f in findings if f.severity == "error")
         if args.json:
-            records += [{"file": name, **{k: getattr(f, k) for k in JSON_KEYS}} for f in findings]
+            records += [{"file": name, **{k: getattr(f, k) for k in FINDING_KEYS}} for f in findings]
         else:
-            _print_text(name, findings, out)
+            print_findings(name, findings, out)
     if args.json:
         json.dump(records, out, ensure_ascii=False, indent=2)
         out.write("\n")

@@ -26,10 +26,20 @@ from typing import Any, TextIO
 from amlnbtools.i18n import LANGUAGES, _, set_language
 from amlnbtools.sources.signin import AUTH_METHODS
 
-__all__ = ["COMMANDS", "add_parsers", "run"]
+__all__ = ["COMMANDS", "FINDING_KEYS", "add_parsers", "print_findings", "run"]
 
 COMMANDS = ("build-log", "wait", "quota")
-_FINDING_KEYS = ("rule", "severity", "line", "evidence", "title", "remedy")
+#: The fields of a finding in the JSON of every command.
+FINDING_KEYS = ("rule", "severity", "line", "evidence", "title", "remedy")
+
+
+def print_findings(name: str, findings: Any, out: TextIO) -> None:
+    """Findings as lines a terminal and an editor read: ``name:line: severity [rule] title``, evidence, fix."""
+    for f in findings:
+        print(f"{name}:{f.line}: {f.severity} [{f.rule}] {f.title}", file=out)
+        print(f"    {f.evidence}", file=out)
+        # TRANSLATORS: a label (noun) before the remedy of a finding, as in "Solution: ..."
+        print("    " + _("Fix: {remedy}").format(remedy=f.remedy), file=out)
 
 
 def _workspace_arguments(parser: argparse.ArgumentParser, language: Callable[[str], str]) -> None:
@@ -87,17 +97,14 @@ def _build_log(args: argparse.Namespace, sources: Any, out: TextIO) -> int:
     findings = diagnose_file(found.path, sdk=found.sdk)
     if args.json:
         json.dump({"target": found.target, "where": found.where, "how": found.how,
-                   "findings": [{k: getattr(f, k) for k in _FINDING_KEYS} for f in findings]},
+                   "findings": [{k: getattr(f, k) for k in FINDING_KEYS} for f in findings]},
                   out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
         # TRANSLATORS: first line of `amlnbtools build-log`; {where} is a storage path, {how} how it was read
         print(_("Image build log of {target}: {where} ({how})").format(target=found.target, where=found.where,
                                                                        how=found.how), file=out)
-        for f in findings:
-            print(f"{found.where}:{f.line}: {f.severity} [{f.rule}] {f.title}", file=out)
-            print(f"    {f.evidence}", file=out)
-            print("    " + _("Fix: {remedy}").format(remedy=f.remedy), file=out)
+        print_findings(found.where, findings, out)
         if not findings:
             print(_("No known failure found."), file=out)
     return 1 if any(f.severity == "error" for f in findings) else 0

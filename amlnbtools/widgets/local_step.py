@@ -158,10 +158,7 @@ class LocalStepPanel(Panel):
         self._status.value = html.escape(said)
         self._list.show(result.findings)
         notes = [c.message for c in result.output_checks]
-        notes += [_("Package {package}: the environment asks for {wanted}, and it is not installed here.").format(
-                      package=m.package, wanted=m.wanted) if m.installed is None else
-                  _("Package {package}: the environment asks for {wanted}, and {installed} is installed here.").format(
-                      package=m.package, wanted=m.wanted, installed=m.installed) for m in result.packages]
+        notes += [m.message for m in result.packages]
         self._checks.value = "".join(warn_line(n) for n in notes)
         written = [f"<li><b>{html.escape(name)}</b>: " + (", ".join(html.escape(p.name) for p in files[:20])
                                                          + (" …" if len(files) > 20 else "")

@@ -18,6 +18,8 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from amlnbtools.i18n import _
+
 __all__ = ["Mismatch", "compare", "wanted"]
 
 _SKIP = {"python", "pip", "setuptools", "wheel"}
@@ -30,6 +32,15 @@ class Mismatch:
     wanted: str  # the specification as written
     installed: str | None  # None: not installed
     source: str  # "conda" or "pip"
+
+    @property
+    def message(self) -> str:
+        """What is wrong, for people."""
+        if self.installed is None:
+            return _("Package {package}: the environment asks for {wanted}, and it is not installed here.").format(
+                package=self.package, wanted=self.wanted)
+        return _("Package {package}: the environment asks for {wanted}, and {installed} is installed here.").format(
+            package=self.package, wanted=self.wanted, installed=self.installed)
 
 
 def _conda_spec(text: str) -> tuple[str, SpecifierSet | None] | None:
