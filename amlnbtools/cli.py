@@ -11,8 +11,9 @@ with azure-ai-ml's validation, nothing submitted; every problem with its field p
 every file passes, 1 when one has a problem, 2 on a usage error (a missing file, no azure-ai-ml).
 
 ``amlnbtools run-step FILE.yml [--input NAME=VALUE]... [--timeout S] [--python P] [--json]``: an SDK v2 command
-component or job run on this machine (see :mod:`amlnbtools.sources.localrun.run`); exit status 0 when it ended with
-0 and no error was found in its log, 1 otherwise, 2 when it cannot start (the message names the fix).
+or parallel component, or a command job, run on this machine (see :mod:`amlnbtools.sources.localrun.run`); exit
+status 0 when it ended with 0 and no error was found in its log, 1 otherwise, 2 when it cannot start (the message
+names the fix).
 
 ``amlnbtools build-log``, ``wait`` and ``quota`` read a workspace (``--config`` or ``--sample``): see
 :mod:`amlnbtools.cli_workspace`.
@@ -74,8 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("files", nargs="+", metavar="FILE", help="a YAML spec file")
     chk.add_argument("--json", action="store_true", help="print one JSON array, one report per file")
     chk.add_argument("--lang", type=_language, metavar="L", help=f"language of the fixes: {', '.join(LANGUAGES)}")
-    run = sub.add_parser("run-step", help="run a v2 command component or job on this machine before submitting it",
-                         description="Run a command component's or job's command here: inputs mapped to local paths, "
+    run = sub.add_parser("run-step", help="run a v2 command or parallel component, or a command job, on this machine "
+                              "before submitting it",
+                         description="Run a command component's or job's command (or a parallel component's entry "
+                                     "script, mini-batch by mini-batch) here: inputs mapped to local paths, "
                                      "outputs as fresh folders that do not exist yet (as on Azure ML), the log "
                                      "diagnosed, outputs and packages checked.")
     run.add_argument("file", metavar="FILE", help="the component or job YAML file")
@@ -93,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """``amlnbtools run-step``: the step's output as it comes, then what the checks found; 1 when it failed."""
+    from amlnbtools.core.parallel_run.text import summary_json, summary_lines
     from amlnbtools.sources.errors import SourceError
     from amlnbtools.sources.localrun.run import run_step
     from amlnbtools.sources.localrun.v2 import v2_step
@@ -125,7 +129,9 @@ def _run_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                    "output_checks": [{"output": c.output, "problem": c.problem, "message": c.message}
                                      for c in result.output_checks],
                    "packages": [{"package": m.package, "wanted": m.wanted, "installed": m.installed}
-                                for m in result.packages]}, out, ensure_ascii=False, indent=2)
+                                for m in result.packages],
+                   "parallel": summary_json(result.parallel) if result.parallel else None},
+                  out, ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_ERRORS if failed else EXIT_OK
     print("", file=out)
@@ -136,6 +142,8 @@ def _run_step(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(_("Exit code {code} after {seconds:.1f} s; log: {log}").format(
             code=result.exit_code, seconds=result.seconds, log=result.log), file=out)
     print_findings("std_log.txt", result.findings, out)
+    for line in summary_lines(result.parallel) if result.parallel else []:
+        print(line, file=out)
     for check in result.output_checks:
         print("⚠ " + check.message, file=out)
     for m in result.packages:

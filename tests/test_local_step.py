@@ -253,12 +253,12 @@ def test_output_configs_named_datasets_and_parameters_given_by_the_user(replay, 
 
 
 def test_a_step_kind_that_does_not_run_locally_says_which_do() -> None:
-    class ParallelRunStep:  # what azureml-pipeline-steps calls it
+    class HyperDriveStep:  # what azureml-pipeline-steps calls it
         pass
 
-    ParallelRunStep.__module__ = "azureml.pipeline.steps.parallel_run_step"
-    with pytest.raises(SourceError, match="Only PythonScriptStep runs locally"):
-        amlnbtools.run_step_locally(ParallelRunStep())
+    HyperDriveStep.__module__ = "azureml.pipeline.steps.hyper_drive_step"
+    with pytest.raises(SourceError, match="Only PythonScriptStep and ParallelRunStep run locally"):
+        amlnbtools.run_step_locally(HyperDriveStep())
 
 
 def test_an_azure_ai_ml_object_runs_like_its_yaml(step: Path) -> None:

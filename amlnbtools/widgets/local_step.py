@@ -28,6 +28,7 @@ from amlnbtools.widgets._tasks import BackgroundTask, TaskState
 from amlnbtools.widgets._theme import MUTED
 from amlnbtools.widgets._throttle import Throttle
 from amlnbtools.widgets.logview import LogView
+from amlnbtools.widgets.pipeline._parts import parallel_run_html
 
 __all__ = ["LocalStepPanel", "run_step_locally"]
 
@@ -60,11 +61,13 @@ class LocalStepPanel(Panel):
         self._status = w.HTML()
         self._checks = w.HTML()
         self._outputs = w.HTML()
+        self._parallel = w.HTML()
         self.log_view = LogView()
         self._list = FindingsList(self.log_view, rows=3)
         self.widget = w.VBox([w.HBox([self._title, self._state]), self._inputs,
                               w.HBox([self._run_button, self._stop_button, self._status]), self._list.box,
-                              self._list.remedy, self._checks, self._outputs, self.log_view.widget])
+                              self._list.remedy, self._parallel, self._checks, self._outputs,
+                              self.log_view.widget])
         if start:
             self.run()
 
@@ -127,7 +130,7 @@ class LocalStepPanel(Panel):
             self._status.value = "<i>" + html.escape(_("Running…")) + "</i>"
             self._run_button.disabled, self._stop_button.disabled = True, False
             self._list.clear()
-            self._checks.value = ""
+            self._checks.value = self._parallel.value = ""
             return
         self._run_button.disabled, self._stop_button.disabled = False, True
         self._follow_soon.flush()
@@ -157,6 +160,9 @@ class LocalStepPanel(Panel):
             said = _("Ended in {seconds:.1f} s.").format(seconds=result.seconds)
         self._status.value = html.escape(said)
         self._list.show(result.findings)
+        self._parallel.value = parallel_run_html(result.parallel) + (
+            f"<div style='color:{MUTED};font-size:12px'>" + html.escape(_("The job's logs: {path}").format(
+                path=result.workdir.parent / "logs")) + "</div>" if result.parallel else "")
         notes = [c.message for c in result.output_checks]
         notes += [m.message for m in result.packages]
         self._checks.value = "".join(warn_line(n) for n in notes)
@@ -174,9 +180,12 @@ def run_step_locally(step: Any, inputs: dict[str, Any] | None = None, *, timeout
     """Run a pipeline step's script on this machine before submitting it; returns its panel (``wait()``, then
     ``exit_code``, ``findings``, ``outputs``, ``log``, ``seconds``).
 
-    ``step``: an SDK v2 command component or command job (the azure-ai-ml object, or the path of its YAML), or an
-    SDK v1 ``PythonScriptStep`` (its ``PipelineData``, ``DataReference``, dataset and parameter arguments become
-    inputs and outputs by name).
+    ``step``: an SDK v2 command or parallel component, command job or parallel node (the azure-ai-ml object, or
+    the path of its YAML), or an SDK v1 ``PythonScriptStep`` or ``ParallelRunStep`` (its ``PipelineData``,
+    ``DataReference``, dataset and parameter arguments become inputs and outputs by name). A parallel step's entry
+    script gets ``init()`` once and ``run(mini_batch)`` for each mini-batch of the input mapped to local files (or
+    a CSV / Parquet file for tabular input), with its timeout, tries and error thresholds; ``result.parallel`` is
+    the summary of the logs it wrote, as the pipeline panel gives for a run on Azure ML.
     ``inputs`` maps input names to local paths (data) or values; the step's own defaults and local paths fill the
     rest. Outputs are fresh locations that do not exist yet, as on Azure ML.
     """

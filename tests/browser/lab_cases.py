@@ -34,7 +34,7 @@ from lab_panels import (
     show_service_log,
     start_stop_local_server,
 )
-from lab_steps import local_step_runs
+from lab_steps import local_parallel_run, local_step_runs
 
 __all__ = ["CASES", "NotebookCase"]
 
@@ -111,5 +111,7 @@ CASES: dict[str, NotebookCase] = {
         )),
     "09_run_a_step_locally.ipynb": NotebookCase(
         interactions=(local_step_runs("prep_data", ("exit code 1", "output-dir-missing"),
-                                      ("exit code 0", "train.csv")),)),
+                                      ("exit code 0", "train.csv")),
+                      local_parallel_run("score_readings", ("exit code 1", "parallel-run-error-threshold"),
+                                         "Mini-batches: 3 in total, 1 succeeded, 1 failed, 1 not processed"))),
 }

@@ -30,6 +30,7 @@ from amlnbtools.core.diagnosis.findings import Findings
 from amlnbtools.core.localrun.command import CommandError, resolve_command
 from amlnbtools.core.localrun.deps import Mismatch, compare
 from amlnbtools.core.localrun.spec import StepSpec
+from amlnbtools.core.parallel_run import ParallelRunSummary
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.localrun.process import ProcessResult, run_process
@@ -66,6 +67,7 @@ class StepResult:
     packages: tuple[Mismatch, ...] = ()
     inputs: dict[str, str] = field(default_factory=dict)
     workdir: Path = Path(".")
+    parallel: ParallelRunSummary | None = None  # a parallel step: what its logs say, as for a run on Azure ML
 
     @property
     def ok(self) -> bool:
@@ -174,6 +176,11 @@ def run_step(step: StepSpec, inputs: Mapping[str, Any] | None = None, *, timeout
         raise SourceError("bad-input", _("The command runs {script}, which is not in the step's code folder {code}: "
                                          "check the file name and code:.").format(script=script.name,
                                                                                   code=step.code or workdir))
+    if step.parallel is not None:
+        from amlnbtools.sources.localrun.parallel import driver_command
+
+        command = driver_command(step, command, values, {n: str(outputs_root / n) for n in step.outputs},
+                                 folder, python)
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "AZUREML_AMLNBTOOLS_LOCAL_RUN": "1"}
     env.pop("AZUREML_RUN_TOKEN", None)  # Run.get_context() is an offline run here, as in any local script
     # the first line names the outputs' paths: the catalogue's output-dir-missing knows them by it
@@ -186,10 +193,15 @@ def run_step(step: StepSpec, inputs: Mapping[str, Any] | None = None, *, timeout
     findings = diagnose_file(result.log, sdk="v2")
     files, checks = _outputs(outputs_root, step)
     packages = tuple(compare(step.conda, _installed(python))) if step.conda else ()
+    parallel = None
+    if step.parallel is not None:
+        from amlnbtools.sources.localrun.parallel import summary
+
+        parallel = summary(folder)
     return StepResult(step=step, command=command, exit_code=result.exit_code, timed_out=result.timed_out,
                       stopped=result.stopped, seconds=result.seconds, log=result.log, findings=findings,
                       outputs=files, output_checks=tuple(checks), packages=packages, inputs=resolved.inputs,
-                      workdir=workdir)
+                      workdir=workdir, parallel=parallel)
 
 
 def _script(command: str, workdir: Path) -> Path | None:

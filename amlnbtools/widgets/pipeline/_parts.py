@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from amlnbtools.core.diagnosis.redact import redact
-from amlnbtools.core.parallel_run import BatchCounts, ParallelRunSummary
+from amlnbtools.core.parallel_run import ParallelRunSummary
+from amlnbtools.core.parallel_run.text import summary_lines
 from amlnbtools.core.pipeline import PipelineSummary, StepSummary, status_label
 from amlnbtools.core.pipeline.cause import RootCause
-from amlnbtools.i18n import _, n_
+from amlnbtools.i18n import _
 from amlnbtools.sources.base import PipelineSource, fetch_logs
 from amlnbtools.sources.errors import SourceError
 from amlnbtools.sources.pipeline.cause import CAUSE_FILES, find_root_cause
@@ -106,29 +107,10 @@ def cause_html(cause: RootCause | None) -> str:
             + "<br>".join(parts) + where + "</div>")
 
 
-def _counts(label: str, counts: BatchCounts) -> str | None:
-    if counts.total is None and counts.failed is None:
-        return None
-    parts = [_("{count} in total").format(count=counts.total) if counts.total is not None else None,
-             n_("{count} succeeded", "{count} succeeded", counts.succeeded).format(count=counts.succeeded)
-             if counts.succeeded is not None else None,
-             n_("{count} failed", "{count} failed", counts.failed).format(count=counts.failed)
-             if counts.failed is not None else None,
-             n_("{count} not processed", "{count} not processed", counts.remaining).format(count=counts.remaining)
-             if counts.remaining is not None else None]
-    return label + ": " + ", ".join(p for p in parts if p)
-
-
 def parallel_run_html(summary: ParallelRunSummary | None) -> str:
     """What a ParallelRunStep's logs say: result, counts, first errors (escaped, secrets redacted)."""
     if summary is None:
         return ""
-    lines = [_("ParallelRunStep ({layout} log layout)").format(layout=summary.layout)]
-    if summary.result_line:
-        lines.append(summary.result_line)
-    if summary.reason:
-        lines.append(summary.reason)
-    lines += [c for c in (_counts(_("Mini-batches"), summary.mini_batches), _counts(_("Items"), summary.items)) if c]
-    lines += [f"{e.file}:{e.line}: {e.text}" for e in summary.errors[:3]]
+    lines = summary_lines(summary)
     body = "<br>".join(html.escape(redact(line)[:300]) for line in lines)
     return f"<div style='border-left:4px solid {hue('warn')};padding:4px 10px;font-size:13px'>{body}</div>"
