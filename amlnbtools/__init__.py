@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to PUBLIC by test
     from amlnbtools.widgets.before_run import check_quota as check_quota
     from amlnbtools.widgets.before_run import explain_wait as explain_wait
     from amlnbtools.widgets.local_step import run_step_locally as run_step_locally
+    from amlnbtools.widgets.triage import triage as triage
 
 __version__ = "0.1.0"
 
@@ -59,6 +60,7 @@ PUBLIC: dict[str, str] = {
     "explain_wait": "amlnbtools.widgets.before_run",
     "check_quota": "amlnbtools.widgets.before_run",
     "run_step_locally": "amlnbtools.widgets.local_step",
+    "triage": "amlnbtools.widgets.triage",
     # headless tools
     "required_replicas": "amlnbtools.core.capacity.replicas",
     "check_parallel_run_config": "amlnbtools.core.parallel_run.config",

@@ -15,7 +15,7 @@ or parallel component, or a command job, run on this machine (see :mod:`amlnbtoo
 status 0 when it ended with 0 and no error was found in its log, 1 otherwise, 2 when it cannot start (the message
 names the fix).
 
-``amlnbtools build-log``, ``wait`` and ``quota`` read a workspace (``--config`` or ``--sample``): see
+``amlnbtools build-log``, ``wait``, ``quota`` and ``triage`` read a workspace (``--config`` or ``--sample``): see
 :mod:`amlnbtools.cli_workspace`.
 """
 
@@ -287,9 +287,9 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
             return _check(args, out, err)
         if args.command == "run-step":
             return _run_step(args, out, err)
-        if args.command in ("build-log", "wait", "quota"):
-            from amlnbtools.cli_workspace import run
+        from amlnbtools.cli_workspace import COMMANDS, run
 
+        if args.command in COMMANDS:
             return run(args, out, err)
         return _diagnose(args, out, err)
     except BrokenPipeError:  # e.g. piped into head

@@ -10,6 +10,10 @@ the job waits for a cause that needs you.
 ``amlnbtools quota [TARGET] [--instance-type T --count N --kind online|cluster]``: the vCPU quota a deployment or
 cluster needs against what its region has left. Exit 1 when there is not enough.
 
+``amlnbtools triage [--since 7d] [--report FILE]``: every web service, online deployment and recent job of the
+workspace, what is failing grouped by cause with the fix (``--json``: ``{"items": [...], "groups": [...]}``; a Markdown
+or HTML report, redacted). Exit 1 when anything is failing or waiting too long.
+
 Each takes the workspace from ``--config`` (default: the config.json found from the working folder up, as
 ``amlnbtools.connect()`` does) or ``--sample`` (the embedded sample workspace, offline). Exit 2 on a usage error or
 when the workspace cannot answer; one line on standard error names the fix.
@@ -28,7 +32,7 @@ from amlnbtools.sources.signin import AUTH_METHODS
 
 __all__ = ["COMMANDS", "FINDING_KEYS", "add_parsers", "print_findings", "run"]
 
-COMMANDS = ("build-log", "wait", "quota")
+COMMANDS = ("build-log", "wait", "quota", "triage")
 #: The fields of a finding in the JSON of every command.
 FINDING_KEYS = ("rule", "severity", "line", "evidence", "title", "remedy")
 
@@ -77,6 +81,18 @@ def add_parsers(sub: Any, language: Callable[[str], str]) -> None:
     quota.add_argument("--kind", choices=("online", "cluster"), default="cluster",
                        help="what the instances are for (default cluster; online reserves extra for upgrades)")
     _workspace_arguments(quota, language)
+    triage = sub.add_parser("triage", help="what is failing in the workspace, grouped by cause",
+                            description="Read every web service, online deployment and recent job of the workspace "
+                                        "at once and group what is failing by cause, each cause with its fix.")
+    triage.add_argument("--since", default="7d", metavar="D", help="jobs created in the last D (30m, 12h, 7d, 2w; "
+                                                                   "default 7d)")
+    triage.add_argument("--waiting-after", default="15m", metavar="D",
+                        help="list a job not started after D (default 15m)")
+    triage.add_argument("--running-after", default="24h", metavar="D",
+                        help="list a job still running after D (default 24h)")
+    triage.add_argument("--workers", type=int, default=8, metavar="N", help="items read at once (default 8)")
+    triage.add_argument("--report", metavar="FILE", help="also write a redacted report (.md or .html)")
+    _workspace_arguments(triage, language)
 
 
 def _sources(args: argparse.Namespace) -> Any:
@@ -155,13 +171,62 @@ def _quota(args: argparse.Namespace, sources: Any, out: TextIO) -> int:
     return 1 if report.enough is False else 0
 
 
+def _triage(args: argparse.Namespace, sources: Any, out: TextIO) -> int:
+    from amlnbtools.core.triage import parse_duration
+    from amlnbtools.sources.triage import ScanSettings, scan_workspace
+
+    waiting = parse_duration(args.waiting_after, "--waiting-after")
+    running = parse_duration(args.running_after, "--running-after")
+    assert waiting is not None and running is not None
+    settings = ScanSettings(since=parse_duration(args.since, "--since"), max_workers=args.workers,
+                            waiting_after=waiting, running_after=running)
+    result = scan_workspace(sources, settings)
+    if not result.items and result.problems:
+        raise ValueError(result.problems[0])
+    if args.report:
+        from pathlib import Path
+
+        from amlnbtools.core.triage import report_html, report_markdown
+
+        path = Path(args.report)
+        path.write_text(report_html(result) if path.suffix.lower() in (".html", ".htm") else report_markdown(result),
+                        encoding="utf-8")
+    if args.json:
+        json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        _print_triage(result, out)
+    return 1 if any(i.outcome in ("failing", "waiting", "running-long") for i in result.items) else 0
+
+
+def _print_triage(result: Any, out: TextIO) -> None:
+    counts = result.counts()
+    print(_("Workspace {name}, as of {when} UTC: {failing} failing, {waiting} waiting too long, {healthy} healthy, "
+            "{busy} in progress, {unread} not read.").format(
+        name=result.workspace, when=result.as_of.strftime("%Y-%m-%d %H:%M"), failing=counts["failing"],
+        waiting=counts["waiting"] + counts["running-long"], healthy=counts["healthy"], busy=counts["in-progress"],
+        unread=counts["unreadable"]), file=out)
+    for problem in result.problems:
+        print("⚠ " + problem, file=out)
+    for group in result.groups:
+        print(f"\n[{group.key}] {group.title} ({group.count})", file=out)
+        if group.fix:
+            print("    " + _("Fix: {remedy}").format(remedy=group.fix), file=out)
+        for item in group.items:
+            shown = f"{item.name} ({item.display_name})" if item.display_name else item.name
+            print(f"  - {item.kind} {shown}: {item.state or '?'}" + (f" — {item.evidence}" if item.evidence else ""),
+                  file=out)
+    if not result.groups:
+        print(_("Nothing is failing."), file=out)
+
+
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run one of :data:`COMMANDS`; the exit status (2 with one line on ``err`` when it cannot answer)."""
     from amlnbtools.sources.errors import SourceError
 
     if args.lang:
         set_language(args.lang)
-    command = {"build-log": _build_log, "wait": _wait, "quota": _quota}[args.command]
+    command = {"build-log": _build_log, "wait": _wait, "quota": _quota, "triage": _triage}[args.command]
     try:
         return command(args, _sources(args), out)
     except (SourceError, ValueError, TypeError) as exc:

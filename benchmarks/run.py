@@ -16,6 +16,7 @@ import bench_local_server
 import bench_notebooks
 import bench_pipeline_fetch
 import bench_simulator
+import bench_triage
 import bench_v2
 import bench_viewer
 
@@ -30,4 +31,5 @@ if __name__ == "__main__":
     bench_v2.main()
     bench_jobs.main()
     bench_before_run.main()
+    bench_triage.main()
     bench_notebooks.main([])

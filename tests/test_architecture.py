@@ -44,6 +44,7 @@ CORE_FAMILIES: dict[str, set[str]] = {
     "parallel_run": {"diagnosis"},
     "checks": {"pipeline"},  # before a run: build logs, waits (job statuses), quota, spec problems
     "localrun": set(),  # a step run on this machine: its command made concrete, its packages compared
+    "triage": {"diagnosis"},  # a whole workspace: items, groups by cause, the report (redacted)
 }
 
 

@@ -66,7 +66,7 @@ def test_public_names() -> None:
         "listkeys",
         "score",
     )
-    assert len(FAULTS) == 15 and {"401-expired", "stall", "truncated-json", "html"} <= set(FAULTS)
+    assert len(FAULTS) == 16 and {"401-expired", "stall", "truncated-json", "html", "429-short"} <= set(FAULTS)
 
 
 def test_importing_the_replay_does_not_import_azureml() -> None:

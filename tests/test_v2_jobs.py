@@ -32,8 +32,12 @@ def job(v2):
 
 
 def test_the_sample_lists_its_jobs_through_the_real_sdk(replay) -> None:
-    jobs = {j.name: j for j in replay.ml_client.jobs.list()}
-    assert sorted(jobs) == ["env-build-train", "iris-train-v2", "live-train", "queued-gpu-train", PIPELINE]
+    listed = list(replay.ml_client.jobs.list())
+    jobs = {j.name: j for j in listed}
+    v1_runs = ["churn-train_1733329201_5d2c8e0f", "vision-train_1733412000_9a1b2c3d"]  # SDK v1 runs are listed too
+    assert sorted(jobs) == sorted(["env-build-train", "iris-train-v2", "live-train", "queued-gpu-train", PIPELINE,
+                                   *v1_runs])
+    assert listed[0].name == "live-train" and listed[-1].name == PIPELINE  # newest first
     assert type(jobs[PIPELINE]).__name__ == "PipelineJob"
     assert jobs["live-train"].status == "Running"
 

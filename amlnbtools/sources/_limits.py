@@ -11,7 +11,8 @@ from typing import TypeVar
 __all__ = ["Limits", "run_with_deadline"]
 
 T = TypeVar("T")
-_deadline_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="amlnbtools-sdk")
+# each caller waits for its own call: the pool only lets a call be abandoned, it is not what bounds concurrency
+_deadline_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="amlnbtools-sdk")
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ def _from_job(source: Any, sources: Any, name: str) -> FoundBuildLog:
         if names:
             copy = Path(tempfile.mkdtemp(prefix="amlnbtools-build-log-")) / "build.log"
             copy.write_bytes(source.fetch_log(step, names[0]).read_bytes())
-            sdk = "v2" if type(getattr(source, "chosen", None) or source).__name__ == "AzureMLJobSource" else "v1"
+            chosen = getattr(source, "chosen", None) or source
+            sdk = getattr(chosen, "sdk", "v2") if type(chosen).__name__ == "AzureMLJobSource" else "v1"
             return FoundBuildLog(name, copy, f"{step.name}: {names[0]}", _("a log file of the run"), sdk)
     texts = [summary.error or ""] + [s.error or "" for s in summary.steps] + [w for s in summary.steps
                                                                            for w in s.warnings]

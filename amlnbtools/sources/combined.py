@@ -8,7 +8,9 @@ could not connect): the other still works, and :attr:`WorkspaceSources.problems`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from amlnbtools.core.capacity.scoring import ScoringResult
@@ -34,15 +36,18 @@ class WorkspaceSources:
         The workspace (both sides read the same one).
     problems : dict, optional
         ``{"v1" | "v2": SourceError}``: why a side is None (shown by the workspace panel).
+    now : callable, optional
+        The workspace's clock, when it is not this machine's (the sample workspace's is when it was recorded).
     """
 
     def __init__(self, v1: DeploymentSource | None, v2: DeploymentSource | None, *, info: WorkspaceInfo,
-                 problems: dict[str, SourceError] | None = None) -> None:
+                 problems: dict[str, SourceError] | None = None, now: Callable[[], datetime] | None = None) -> None:
         if v1 is None and v2 is None:
             raise ValueError("at least one of v1 and v2 is needed")
         self._sides: dict[str, DeploymentSource | None] = {"v1": v1, "v2": v2}
         self._info = info
         self.problems: dict[str, SourceError] = dict(problems or {})
+        self.now = now
 
     @property
     def info(self) -> WorkspaceInfo:

@@ -61,4 +61,4 @@ def sample_source(limits: Limits = Limits()) -> WorkspaceSources:
         v2 = sample_v2_source(limits)
     except SourceError as error:
         v2, problems["v2"] = None, error
-    return WorkspaceSources(v1, v2, info=_info(replay), problems=problems)
+    return WorkspaceSources(v1, v2, info=_info(replay), problems=problems, now=lambda: replay.recorded_at)

@@ -35,6 +35,7 @@ from lab_panels import (
     start_stop_local_server,
 )
 from lab_steps import local_parallel_run, local_step_runs
+from lab_triage import triage_opens
 
 __all__ = ["CASES", "NotebookCase"]
 
@@ -114,4 +115,7 @@ CASES: dict[str, NotebookCase] = {
                                       ("exit code 0", "train.csv")),
                       local_parallel_run("score_readings", ("exit code 1", "parallel-run-error-threshold"),
                                          "Mini-batches: 3 in total, 1 succeeded, 1 failed, 1 not processed"))),
+    "10_triage_workspace.ipynb": NotebookCase(
+        plotly_figures=1,  # the causes
+        interactions=(triage_opens("A Python package is missing or has the wrong version", "churn-v2/blue"),)),
 }

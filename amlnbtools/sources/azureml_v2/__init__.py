@@ -181,19 +181,23 @@ class AzureMLV2Source:
 
     def list_services(self) -> list[ServiceSummary]:
         """Every deployment of every online endpoint, as ``endpoint/deployment`` rows."""
-        endpoints = self._call(_("the online endpoint list"), lambda: list(self.ml_client.online_endpoints.list()))
+        endpoints = self.list_endpoints()
         if not endpoints:
             return []
-
-        def deployments(endpoint: Any) -> list[ServiceSummary]:
-            found = self._call(_("the deployments of endpoint {name}").format(name=endpoint.name),
-                               lambda: list(self.ml_client.online_deployments.list(endpoint.name)))
-            return [_summary(endpoint, d) for d in found]
-
         with ThreadPoolExecutor(max_workers=min(LIST_WORKERS, len(endpoints)),
                                 thread_name_prefix="amlnbtools-v2-list") as pool:
-            rows = [row for chunk in pool.map(deployments, endpoints) for row in chunk]
+            rows = [row for chunk in pool.map(self.list_deployments, endpoints) for row in chunk]
         return sorted(rows, key=lambda s: s.name)
+
+    def list_endpoints(self) -> list[Any]:
+        """The online endpoints (azure-ai-ml entities), one request."""
+        return self._call(_("the online endpoint list"), lambda: list(self.ml_client.online_endpoints.list()))
+
+    def list_deployments(self, endpoint: Any) -> list[ServiceSummary]:
+        """The deployments of one endpoint (an entity of :meth:`list_endpoints`) as rows, one request."""
+        found = self._call(_("the deployments of endpoint {name}").format(name=endpoint.name),
+                           lambda: list(self.ml_client.online_deployments.list(endpoint.name)))
+        return [_summary(endpoint, d) for d in found]
 
     def service_details(self, name: str) -> ServiceDetails:
         """State, error (from the deployment's last operation) and settings of ``endpoint/deployment``."""

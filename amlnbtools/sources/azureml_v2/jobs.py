@@ -104,6 +104,7 @@ class AzureMLJobSource:
         self._v2 = v2
         self.name = name.strip()
         self._display: str | None = None
+        self.sdk = "v2"  # the SDK that submitted it, known after summary(): "v1" for an SDK v1 run
         self._workers = max_workers
         self._cache = LogCache(download)
         self._lock = threading.Lock()
@@ -143,6 +144,8 @@ class AzureMLJobSource:
                 status=error.status, detail=error.detail) from None
         display = getattr(job, "display_name", None)
         self._display = display if isinstance(display, str) and display else self._display
+        # a run submitted with SDK v1 (a ScriptRunConfig) is in the job list too: its run source says so
+        self.sdk = "v1" if (getattr(job, "properties", None) or {}).get("azureml.runsource") == "experiment" else "v2"
         details = self._details(self.name)
         children = self._walk() if self._has_steps(job) else []
         if children:

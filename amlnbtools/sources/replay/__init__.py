@@ -261,6 +261,31 @@ class ReplayWorkspace:
         """
         return self._server.clone_endpoint(name, copies)
 
+    def scale(self, *, services: int = 0, endpoints: int = 0, jobs: int = 0, failing: float = 0.1) -> dict[str, int]:
+        """Add copies of the sample's items, ``failing`` of each kind copies of a failed one: ``services`` web
+        services (of ``churn-aks-crashloop`` / ``iris-aci``), ``endpoints`` online endpoints (``churn-v2`` /
+        ``taxi-fare``, two deployments), ``jobs`` jobs (the failed v1 run ``churn-train_…`` and pipeline job
+        ``defects-v2`` / the completed ``iris-train-v2``). Returns how many of each were added."""
+        if not 0 <= failing <= 1 or min(services, endpoints, jobs) < 0:
+            raise ValueError("counts must be >= 0 and failing between 0 and 1")
+        bad = {k: round(n * failing) for k, n in (("s", services), ("e", endpoints), ("j", jobs))}
+        self._server.clone("service", "churn-aks-crashloop", bad["s"])
+        self._server.clone("service", "iris-aci", services - bad["s"])
+        self._server.clone_endpoint("churn-v2", bad["e"])
+        self._server.clone_endpoint("taxi-fare", endpoints - bad["e"])
+        failed_run = next(n for n in self._server.data.jobs if n.startswith("churn-train_"))
+        self._server.clone("job", failed_run, bad["j"] - bad["j"] // 2)
+        self._server.clone("job", "sleepy_lemon_7k2m9xq4", bad["j"] // 2)
+        self._server.clone("job", "iris-train-v2", jobs - bad["j"])
+        return {"services": services, "endpoints": endpoints, "jobs": jobs}
+
+    @property
+    def recorded_at(self) -> Any:
+        """When the sample was recorded (a UTC datetime): its jobs' ages are measured from then."""
+        from amlnbtools.sources.replay._jobs_data import RECORDED_AT
+
+        return RECORDED_AT
+
     def start_live_job(self, *, lines_per_s: float = 2.0, run_s: float = 600.0, processes: int = 2) -> str:
         """Start the running SDK v2 job ``live-train`` again now: each process writes ``lines_per_s`` lines a
         second to ``user_logs/std_log_process_<n>.txt``, and the job fails (CUDA out of memory) after ``run_s``

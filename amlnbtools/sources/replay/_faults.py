@@ -21,6 +21,7 @@ FAULTS: tuple[str, ...] = (
     "404",
     "409",
     "429",
+    "429-short",
     "500",
     "502",
     "503",
@@ -115,6 +116,9 @@ _HTTP: dict[str, Callable[[dict[str, Any]], Answer]] = {
     "429": _status(
         429, "TooManyRequests", "The request was throttled. Retry after 30 seconds.", **{"Retry-After": "30"}
     ),
+    # ARM's throttling of reads: a short wait, as its answers usually ask
+    "429-short": _status(429, "TooManyRequests", "The request was throttled. Retry after 1 second.",
+                         **{"Retry-After": "1"}),
     "500": _status(500, "InternalServerError", "An unexpected error occurred."),
     "502": _bad_gateway,
     "503": _status(503, "ServiceUnavailable", "The service is temporarily unavailable.", **{"Retry-After": "10"}),

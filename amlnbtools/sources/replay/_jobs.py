@@ -30,6 +30,8 @@ from amlnbtools.sources.replay._routes import JSON, Answer, Route
 
 __all__ = ["JOB_ROUTES", "JobRoutes"]
 
+#: Jobs in one page of the job list.
+JOB_PAGE = 100
 JOB_ROUTES: tuple[str, ...] = ("v2-jobs", "v2-job", "v2-job-create", "v2-run-details", "v2-run-children")
 _DETAIL_KEYS = ("runId", "runUuid", "parentRunUuid", "rootRunUuid", "target", "status", "parentRunId",
                 "createdTimeUtc", "startTimeUtc", "endTimeUtc", "error", "warnings", "tags", "properties")
@@ -90,8 +92,14 @@ class JobRoutes:
 
     def _jobs(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
               request: Any = None) -> Answer:
-        self.tick()
-        return 200, dict(JSON), {"value": list(self.data.jobs.values()), "nextLink": None}
+        self.tick()  # newest first, JOB_PAGE a page, as the service pages them
+        jobs = sorted(self.data.jobs.values(), key=lambda j: (j.get("systemData") or {}).get("createdAt") or "",
+                      reverse=True)
+        start = int(params.get("$skipToken", "0") or 0)
+        more = start + JOB_PAGE < len(jobs)
+        link = (f"https://management.azure.com{self.data.identity.arm_id}/jobs?api-version=2024-01-01-preview"
+                f"&$skipToken={start + JOB_PAGE}") if more else None
+        return 200, dict(JSON), {"value": jobs[start:start + JOB_PAGE], "nextLink": link}
 
     def _job(self, match: re.Match[str], params: dict[str, str], services: frozenset[str],
              request: Any = None) -> Answer:

@@ -20,16 +20,19 @@ import json
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from amlnbtools.sources.replay._build_data import BUILD_JOB, LiveBuild
 
-__all__ = ["LIVE_JOB", "LiveJob", "LiveLogs", "clone_pipeline", "load_jobs"]
+__all__ = ["LIVE_JOB", "RECORDED_AT", "LiveJob", "LiveLogs", "clone_pipeline", "load_jobs", "v1_job_listing"]
 
 JOBS_DATA = Path(__file__).with_name("data") / "v2"
 #: The name of the running job.
 LIVE_JOB = "live-train"
+#: When the recorded jobs were recorded: a whole-workspace scan of the sample measures ages from then.
+RECORDED_AT = datetime(2026, 12, 4, 17, 5, tzinfo=timezone.utc)
 
 
 def _utc(seconds: float) -> str:
@@ -164,6 +167,9 @@ def load_jobs(arm_prefix: str) -> dict[str, Any]:
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         logs[folder.name] = {p.relative_to(folder).as_posix(): p.read_bytes()
                              for p in sorted(folder.rglob("*")) if p.is_file()}
+    for run in list(runs.values()):  # the SDK v1 script runs are in the workspace's job list too
+        if run.get("runType") == "azureml.scriptrun" and not run.get("parentRunId") and run["runId"] not in jobs:
+            jobs[run["runId"]] = v1_job_listing(run, arm_prefix)
     live = LiveJob()
     job, run = _live_records(arm_prefix, runs["iris-train-v2"]["experimentId"])
     jobs[LIVE_JOB], runs[LIVE_JOB] = job, run
@@ -198,3 +204,18 @@ def clone_pipeline(jobs: dict[str, Any], runs: dict[str, Any], logs: dict[str, A
         runs[child_id] = child
         logs[child_id] = logs["iris-train-v2"]
     return name
+
+
+def v1_job_listing(run: dict[str, Any], arm_id: str) -> dict[str, Any]:
+    """How the workspace's job list shows a run submitted with SDK v1 (a script run): a command job."""
+    return {"id": f"{arm_id}/jobs/{run['runId']}", "name": run["runId"],
+            "type": "Microsoft.MachineLearningServices/workspaces/jobs",
+            "systemData": {"createdAt": run["createdUtc"], "createdBy": (run.get("createdBy") or {}).get("userName"),
+                           "createdByType": "User", "lastModifiedAt": run.get("lastModifiedUtc") or run["createdUtc"]},
+            "properties": {"jobType": "Command", "displayName": run.get("displayName"), "status": run["status"],
+                           "experimentName": run.get("displayName"),
+                           "computeId": f"{arm_id}/computes/{(run.get('compute') or {}).get('target', 'cpu-cluster')}",
+                           "isArchived": False, "description": None, "tags": dict(run.get("tags") or {}),
+                           "properties": dict(run.get("properties") or {}), "services": {}, "inputs": {},
+                           "outputs": {}, "command": "python train.py", "environmentVariables": {},
+                           "resources": {"instanceCount": 1, "properties": {}}}}

@@ -157,6 +157,12 @@ class ReplayServer:
         with self._lock:
             return self.endpoints.clone_endpoint(name, copies)
 
+    def clone(self, kind: str, name: str, copies: int) -> list[str]:
+        from amlnbtools.sources.replay._scale import clone_jobs, clone_services
+
+        with self._lock:
+            return (clone_services if kind == "service" else clone_jobs)(self.data, name, copies)
+
     def set_scoring(self, name: str, status: int, body: object, headers: dict[str, str] | None) -> None:
         with self._lock:
             self.endpoints.set_scoring(name, status, body, headers)
