@@ -74,3 +74,18 @@ def test_a_run_id_without_workspace_says_what_to_pass() -> None:
 
     with pytest.raises(SourceError, match="For a run id, give the workspace too"):
         amlnbtools.pipeline_logs("5b9e0c3a-2f41-4d7e-9a86-1c3f5e7d9b20")
+
+
+def test_a_log_load_that_finishes_late_does_not_replace_the_newer_one(replay) -> None:
+    """Two loads' callbacks may run at once on their workers: the older result is dropped, whichever ends last."""
+    from amlnbtools.widgets._tasks import TaskState
+
+    panel = amlnbtools.pipeline_logs(PIPELINE_RUNS["defects-pipeline"], replay.workspace)
+    assert panel.wait().status == "finished"
+    shown = (panel.file, panel.findings, panel._findings_box.options, panel._findings_box.value)
+    assert panel.findings, "the root cause's log has findings"
+    step = panel.summary.steps[0]
+    other = panel.source.fetch_log(step, step.log_files[0])
+    stale = TaskState("finished", value=(step.log_files[0], other, amlnbtools.Findings(), None))
+    panel._on_log(stale)  # not the task's current state: a load that lost the race
+    assert (panel.file, panel.findings, panel._findings_box.options, panel._findings_box.value) == shown

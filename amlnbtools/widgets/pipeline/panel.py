@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,7 @@ class PipelineLogsPanel(Following, Panel):
         self._parallel = w.HTML()
         self._step_note = w.HTML()  # the warnings Azure ML recorded for the step
         self._findings_box = w.Select(options=[], rows=4, layout=w.Layout(width="100%"), tooltip=findings_tip())
+        self._findings_lock = threading.RLock()  # the findings list, its options and the one chosen change together
         self._remedy = w.HTML()
         self.log_view = LogView()
 
@@ -188,8 +190,9 @@ class PipelineLogsPanel(Following, Panel):
 
     def select_finding(self, index: int) -> Finding:
         """Show a finding's fix and highlight its line."""
-        finding = self.findings[index]
-        self._set_quietly(self._findings_box, index)
+        with self._findings_lock:
+            finding = self.findings[index]
+            self._set_quietly(self._findings_box, index)
         self.log_view.jump_to(finding.line)
         self._remedy.value = remedy(finding)
         return finding
@@ -352,17 +355,21 @@ class PipelineLogsPanel(Following, Panel):
             return
         if state.status != "finished":
             return
-        name, path, findings, line = state.value
-        self.log_view.set_file(path, findings=findings)
-        self._show_findings(name, findings)
-        if line is not None and 1 <= line <= self.log_view.line_count:
-            primary = next((i for i, f in enumerate(findings) if f.line == line), None)
-            if primary is not None:
-                self.select_finding(primary)
-            else:
-                self.log_view.jump_to(line)
-        elif findings:
-            self.select_finding(0)
+        # two loads' callbacks may run at once (each on its own worker): the newest one alone shows its log
+        with self._findings_lock:
+            if self._log_task.state is not state:
+                return
+            name, path, findings, line = state.value
+            self.log_view.set_file(path, findings=findings)
+            self._show_findings(name, findings)
+            if line is not None and 1 <= line <= self.log_view.line_count:
+                primary = next((i for i, f in enumerate(findings) if f.line == line), None)
+                if primary is not None:
+                    self.select_finding(primary)
+                else:
+                    self.log_view.jump_to(line)
+            elif findings:
+                self.select_finding(0)
 
     def _show_findings(self, name: str, findings: Findings) -> None:
         self.findings = findings
