@@ -16,13 +16,13 @@ from typing import Any
 
 import ipywidgets as w
 
-from amlnbtools.core.triage import OUTCOMES, TriageItem, TriageResult, parse_duration, report_html, report_markdown
-from amlnbtools.core.triage.model import group_items, kind_label
+from amlnbtools.core.triage import TriageItem, TriageResult, parse_duration, report_html, report_markdown
+from amlnbtools.core.triage.model import count_outcomes, group_items, kind_label
 from amlnbtools.i18n import _
 from amlnbtools.sources.errors import SourceError, classify
 from amlnbtools.sources.triage import ScanSettings, scan_workspace
 from amlnbtools.widgets._figure import Chart
-from amlnbtools.widgets._html import badge, error_line, table
+from amlnbtools.widgets._html import error_line, table
 from amlnbtools.widgets._panel import Panel
 from amlnbtools.widgets._progress import ProgressRow
 from amlnbtools.widgets._tasks import BackgroundTask, TaskState
@@ -30,13 +30,6 @@ from amlnbtools.widgets._theme import MUTED
 from amlnbtools.widgets._throttle import Throttle
 
 __all__ = ["TriagePanel", "triage"]
-
-def _outcome_badge(outcome: str) -> str:
-    kinds = {"failing": "error", "waiting": "warn", "running-long": "info", "unreadable": "neutral"}
-    labels = {"failing": _("failing"), "waiting": _("waiting too long"), "running-long": _("running too long"),
-              "unreadable": _("could not be read")}
-    return badge(labels.get(outcome, outcome), kinds.get(outcome, "neutral"))
-
 
 class TriagePanel(Panel):
     """A scan of one workspace; :meth:`refresh`, :meth:`cancel`, :meth:`wait`, :meth:`open`, :meth:`export`.
@@ -166,9 +159,7 @@ class TriagePanel(Panel):
         result = self.result if self._task.state.status == "finished" else None
         items = self.items
         groups = result.groups if result else group_items(items)
-        counts = dict.fromkeys(OUTCOMES, 0)
-        for item in items:
-            counts[item.outcome] += 1
+        counts = count_outcomes(items)
         parts = [_("{count} failing").format(count=counts["failing"]),
                  _("{count} waiting too long").format(count=counts["waiting"] + counts["running-long"]),
                  _("{count} healthy").format(count=counts["healthy"]),

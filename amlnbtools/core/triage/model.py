@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from amlnbtools.i18n import _
 
-__all__ = ["KINDS", "LISTED", "OUTCOMES", "TriageGroup", "TriageItem", "TriageResult", "group_items", "kind_label",
+__all__ = ["KINDS", "LISTED", "OUTCOMES", "TriageGroup", "TriageItem", "TriageResult", "count_outcomes", "group_items",
+           "kind_label",
            "parse_duration"]
 
 #: What an item is.
@@ -123,6 +124,14 @@ def _group_title(key: str, first: TriageItem) -> str:
     return first.title or key
 
 
+def count_outcomes(items: Iterable[TriageItem]) -> dict[str, int]:
+    """Items per outcome (every outcome present, 0 when none)."""
+    out = dict.fromkeys(OUTCOMES, 0)
+    for item in items:
+        out[item.outcome] = out.get(item.outcome, 0) + 1
+    return out
+
+
 def group_items(items: Iterable[TriageItem]) -> tuple[TriageGroup, ...]:
     """The listed items by cause, the largest group first (then by key); items in each by kind and name."""
     groups: dict[str, list[TriageItem]] = {}
@@ -157,10 +166,7 @@ class TriageResult:
 
     def counts(self) -> dict[str, int]:
         """Items per outcome (every outcome present, 0 when none)."""
-        out = dict.fromkeys(OUTCOMES, 0)
-        for item in self.items:
-            out[item.outcome] = out.get(item.outcome, 0) + 1
-        return out
+        return count_outcomes(self.items)
 
     @property
     def failing(self) -> tuple[TriageItem, ...]:
@@ -169,9 +175,6 @@ class TriageResult:
     @property
     def listed(self) -> tuple[TriageItem, ...]:
         return tuple(i for i in self.items if i.listed)
-
-    def with_items(self, items: Iterable[TriageItem]) -> TriageResult:
-        return replace(self, items=tuple(items))
 
     def to_dict(self) -> dict[str, object]:
         """The JSON of ``amlnbtools triage --json``: listed items, groups, counts."""

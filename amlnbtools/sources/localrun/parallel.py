@@ -30,7 +30,7 @@ def driver_command(step: StepSpec, command: str, values: dict[str, str | None], 
     assert parallel is not None
     words = shlex.split(command)
     if len(words) < 2 or not words[1].endswith(".py"):
-        raise SourceError("bad-input", _("The parallel step names no entry script (.py): give entry_script.")) from None
+        raise SourceError("bad-input", _("The parallel step names no entry script (.py): give entry_script."))
     paths = [values[name] for name in parallel.data_inputs if values.get(name)]
     if not paths:
         raise SourceError("bad-input", _("Map the input the step splits into mini-batches ({names}) to a local folder "

@@ -9,6 +9,7 @@ environment's inline conda specification when it has one.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,4 @@ def _parallel(entity: Any) -> tuple[str, ParallelSpec]:
 
 def _with_output(spec: ParallelSpec, outputs: dict[str, str]) -> ParallelSpec:
     """``summary_only``: the output folder the entry script gets (``EntryScript().output_dir``) is the first one."""
-    from dataclasses import replace
-
     return replace(spec, output=next(iter(outputs), None))

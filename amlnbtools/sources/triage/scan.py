@@ -34,6 +34,7 @@ from amlnbtools.core.triage.model import KINDS, OUTCOMES, TriageItem, TriageResu
 from amlnbtools.i18n import _
 from amlnbtools.sources.azureml_v2.joblist import JobRow, list_jobs
 from amlnbtools.sources.errors import SourceError, classify
+from amlnbtools.sources.targets import v2_of
 from amlnbtools.sources.triage.read import read_failed_job, read_failed_service, read_waiting_job, service_kind
 
 __all__ = ["ScanSettings", "scan_workspace"]
@@ -90,11 +91,9 @@ class _Scan:
                  | None, on_progress: Callable[[int, int], object] | None, cancel: threading.Event) -> None:
         self.sources, self.settings, self.now = sources, settings, now
         self.on_item, self.on_progress, self.cancel = on_item, on_progress, cancel
-        self.v1: Any = getattr(sources, "v1", None)
-        self.v2: Any = getattr(sources, "v2", None)
-        if self.v1 is None and self.v2 is None:  # one side given alone
-            self.v2 = sources if type(sources).__name__ == "AzureMLV2Source" else None
-            self.v1 = sources if self.v2 is None else None
+        self.v2: Any = v2_of(sources)
+        self.v1: Any = getattr(sources, "v1", None) if hasattr(sources, "v1") else (
+            None if self.v2 is sources else sources)  # one side given alone
         self.items: list[TriageItem] = []
         self.problems: list[str] = [str(p) for p in (getattr(sources, "problems", None) or {}).values()]
         self.queue: deque[_Task] = deque()
@@ -104,8 +103,10 @@ class _Scan:
 
     # --- tasks ------------------------------------------------------------------------------------------
     def add(self, task: _Task) -> None:
-        self.queue.append(task)
-        self.total += 1
+        """Queue ``task`` (listing tasks add the items they find from their worker threads)."""
+        with self.lock:
+            self.queue.append(task)
+            self.total += 1
 
     def emit(self, items: list[TriageItem] | None) -> None:
         for item in items or []:
@@ -190,19 +191,24 @@ class _Scan:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def next_start(self) -> float:
-        return max(self.pause_until, min((t.not_before for t in self.queue), default=0.0))
+        with self.lock:
+            return max(self.pause_until, min((t.not_before for t in self.queue), default=0.0))
 
     def start(self, pool: ThreadPoolExecutor, running: dict[Future[list[TriageItem] | None], _Task]) -> None:
         now = time.monotonic()
         if now < self.pause_until:
             return
-        for _i in range(len(self.queue)):
-            if len(running) >= self.settings.max_workers:
-                return
-            task = self.queue.popleft()
-            if task.not_before > now:
-                self.queue.append(task)
-                continue
+        with self.lock:
+            ready: list[_Task] = []
+            for _i in range(len(self.queue)):
+                if len(running) + len(ready) >= self.settings.max_workers:
+                    break
+                task = self.queue.popleft()
+                if task.not_before > now:
+                    self.queue.append(task)
+                else:
+                    ready.append(task)
+        for task in ready:  # submitted outside the lock: a worker may add tasks at once
             task.started, task.tries = now, task.tries + 1
             running[pool.submit(task.run)] = task
 
@@ -214,7 +220,8 @@ class _Scan:
             if error.kind == "throttled" and task.tries <= self.settings.throttle_retries and not task.overdue:
                 delay = error.retry_after_s or 2.0 ** task.tries
                 task.not_before = self.pause_until = max(self.pause_until, time.monotonic() + delay)
-                self.queue.append(task)
+                with self.lock:
+                    self.queue.append(task)
                 return
             if not task.overdue:
                 self.fail(task, error.kind, str(error))
@@ -240,10 +247,12 @@ class _Scan:
                     seconds=self.settings.item_deadline_s, what=task.label))
 
     def stop(self, running: dict[Future[list[TriageItem] | None], _Task]) -> None:
-        for task in [*running.values(), *self.queue]:
+        with self.lock:
+            waiting = list(self.queue)
+            self.queue.clear()
+        for task in [*running.values(), *waiting]:
             if not task.overdue:
                 self.fail(task, "cancelled", _("Not read: the scan was stopped."))
-        self.queue.clear()
 
     def progress(self) -> None:
         self.done += 1
